@@ -1,0 +1,177 @@
+#include "block/file.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace qemu::block {
+
+std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpenOptions &o,
+                                         Error *err) {
+  int flags = O_CLOEXEC | (o.writable ? O_RDWR : O_RDONLY);
+  if (o.create) flags |= O_CREAT | O_TRUNC;
+  if (o.direct) flags |= O_DIRECT;
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) {
+    *err = Error::make("Could not open '{}': {}", path, strerror(errno));
+    return nullptr;
+  }
+  auto node = std::unique_ptr<FileNode>(new FileNode);
+  node->fd_ = fd;
+  node->filename_ = path;
+  node->read_only_ = !o.writable;
+  return node;
+}
+
+FileNode::~FileNode() {
+  if (fd_ >= 0) close(fd_);
+}
+
+int64_t FileNode::length() {
+  struct stat st;
+  if (fstat(fd_, &st) < 0) return -errno;
+  if (S_ISBLK(st.st_mode)) {
+    off_t end = lseek(fd_, 0, SEEK_END);
+    return end < 0 ? -errno : end;
+  }
+  return st.st_size;
+}
+
+int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
+  char *p = static_cast<char *>(buf);
+  while (bytes) {
+    ssize_t n = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (n == 0) {  // past the end of the file reads as zeroes
+      memset(p, 0, bytes);
+      return 0;
+    }
+    p += n;
+    offset += n;
+    bytes -= n;
+  }
+  return 0;
+}
+
+int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
+  const char *p = static_cast<const char *>(buf);
+  while (bytes) {
+    ssize_t n = ::pwrite(fd_, p, bytes, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    p += n;
+    offset += n;
+    bytes -= n;
+  }
+  if (flags & kWriteFua) return flush();
+  return 0;
+}
+
+int FileNode::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
+  int mode = (flags & kWriteMayUnmap) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+                                      : FALLOC_FL_ZERO_RANGE;
+  if (fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(bytes)) == 0) {
+    // Zeroing past the end must still extend the file.
+    int64_t len = length();
+    if (len >= 0 && static_cast<uint64_t>(len) < offset + bytes &&
+        ftruncate(fd_, static_cast<off_t>(offset + bytes)) < 0)
+      return -errno;
+    return (flags & kWriteFua) ? flush() : 0;
+  }
+  if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL) return -errno;
+  return Node::pwrite_zeroes(offset, bytes, flags);
+}
+
+int FileNode::discard(uint64_t offset, uint64_t bytes) {
+  if (fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                static_cast<off_t>(bytes)) < 0 &&
+      errno != EOPNOTSUPP)
+    return -errno;
+  return 0;
+}
+
+int FileNode::flush() { return fdatasync(fd_) < 0 ? -errno : 0; }
+
+int FileNode::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
+  int64_t old = length();
+  if (old < 0) {
+    *err = Error::make("Could not get file size: {}", strerror(-old));
+    return static_cast<int>(old);
+  }
+  if (ftruncate(fd_, static_cast<off_t>(size)) < 0) {
+    int e = errno;
+    *err = Error::make("Could not resize file: {}", strerror(e));
+    return -e;
+  }
+  if (size > static_cast<uint64_t>(old) && prealloc != Prealloc::kOff) {
+    uint64_t start = old, len = size - old;
+    if (prealloc == Prealloc::kFalloc) {
+      if (fallocate(fd_, 0, static_cast<off_t>(start), static_cast<off_t>(len)) < 0) {
+        int e = errno;
+        *err = Error::make("Could not preallocate data for the new file: {}", strerror(e));
+        return -e;
+      }
+    } else if (prealloc == Prealloc::kFull) {
+      constexpr size_t kChunk = 1 << 20;
+      std::vector<char> zeroes(kChunk, 0);
+      while (len) {
+        size_t n = std::min<uint64_t>(len, kChunk);
+        int r = pwrite(start, zeroes.data(), n, 0);
+        if (r < 0) {
+          *err = Error::make("Could not write zeros for preallocation: {}", strerror(-r));
+          return r;
+        }
+        start += n;
+        len -= n;
+      }
+    }
+  }
+  return 0;
+}
+
+int FileNode::block_status(uint64_t offset, uint64_t bytes, BlockStatus *st) {
+  *st = BlockStatus{};
+  st->allocated = true;
+  st->file = this;
+  st->has_offset = true;
+  st->offset = offset;
+  off_t data = lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
+  if (data < 0) {
+    if (errno == ENXIO) {  // a hole up to the end of the file
+      st->bytes = bytes;
+      st->zero = true;
+      return 0;
+    }
+    st->bytes = bytes;  // SEEK_DATA unsupported: everything is data
+    st->data = true;
+    return 0;
+  }
+  if (static_cast<uint64_t>(data) > offset) {
+    st->bytes = std::min<uint64_t>(bytes, data - offset);
+    st->zero = true;
+    return 0;
+  }
+  off_t hole = lseek(fd_, static_cast<off_t>(offset), SEEK_HOLE);
+  uint64_t end = hole < 0 ? offset + bytes : static_cast<uint64_t>(hole);
+  st->bytes = std::min<uint64_t>(bytes, end > offset ? end - offset : bytes);
+  st->data = true;
+  return 0;
+}
+
+int64_t FileNode::allocated_file_size() {
+  struct stat st;
+  if (fstat(fd_, &st) < 0) return -errno;
+  return static_cast<int64_t>(st.st_blocks) * 512;
+}
+
+}  // namespace qemu::block

@@ -1,0 +1,99 @@
+#include "block/image.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "block/file.h"
+#include "block/raw.h"
+
+namespace qemu::block {
+
+std::string probe_format(const std::string &filename, Error *err) {
+  FileOpenOptions fo;
+  auto file = FileNode::open(filename, fo, err);
+  if (!file) return {};
+  unsigned char head[4] = {};
+  int64_t len = file->length();
+  if (len >= 4 && file->pread(0, head, sizeof head) == 0 && memcmp(head, "QFI\xfb", 4) == 0)
+    return "qcow2";
+  return "raw";
+}
+
+std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions &o,
+                                 Error *err) {
+  std::string format = o.format;
+  if (format.empty()) {
+    Error perr;
+    format = probe_format(filename, &perr);
+    if (format.empty()) {
+      *err = Error::make("Could not open '{}': {}", filename, perr.msg);
+      return nullptr;
+    }
+  }
+  if (format != "raw" && format != "file") {
+    *err = Error::make("Unknown driver '{}'", format);
+    return nullptr;
+  }
+  FileOpenOptions fo;
+  fo.writable = o.writable;
+  Error ferr;
+  auto file = FileNode::open(filename, fo, &ferr);
+  if (!file) {
+    *err = Error::make("Could not open '{}': {}", filename, ferr.msg);
+    return nullptr;
+  }
+  if (format == "file") return file;
+  return RawNode::open(std::move(file), 0, false, 0, err);
+}
+
+int create_image(const std::string &filename, const std::string &format, const Opts &opts,
+                  Error *err) {
+  if (format != "raw" && format != "file") {
+    *err = Error::make("Unknown file format '{}'", format);
+    return -EINVAL;
+  }
+  Prealloc prealloc = Prealloc::kOff;
+  if (auto p = opts.get("preallocation")) {
+    if (!parse_prealloc(*p, &prealloc)) {
+      *err = Error::make("invalid parameter value: {}", *p);
+      return -EINVAL;
+    }
+  }
+  // Raw images are whole sectors.
+  uint64_t size = opts.get_size("size", 0);
+  size = (size + 511) & ~uint64_t{511};
+
+  FileOpenOptions fo;
+  fo.writable = true;
+  fo.create = true;
+  Error ferr;
+  auto file = FileNode::open(filename, fo, &ferr);
+  if (!file) {
+    *err = Error::make("Could not create '{}': {}", filename,
+                       ferr.msg.substr(ferr.msg.rfind(": ") + 2));
+    return -EIO;
+  }
+  if (prealloc == Prealloc::kMetadata) {  // refused after the file exists, as QEMU does
+    *err = Error::make("Unsupported preallocation mode: metadata");
+    return -ENOTSUP;
+  }
+  Error terr;
+  int r = file->truncate(size, true, prealloc, &terr);
+  if (r < 0) {
+    *err = std::move(terr);
+    return r;
+  }
+  // Allocate the first block, as QEMU does, so that later opens can probe the file's
+  // alignment from an allocated block (and "disk size" matches QEMU's).
+  if (size && prealloc == Prealloc::kOff) {
+    static const char kZeroes[4096] = {};
+    r = file->pwrite(0, kZeroes, std::min<uint64_t>(size, sizeof kZeroes), 0);
+    if (r < 0) {
+      *err = Error::make("Could not write to the new file: {}", strerror(-r));
+      return r;
+    }
+  }
+  return 0;
+}
+
+}  // namespace qemu::block

@@ -1,0 +1,63 @@
+#include "block/node.h"
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace qemu::block {
+
+bool parse_prealloc(std::string_view s, Prealloc *out) {
+  if (s == "off") *out = Prealloc::kOff;
+  else if (s == "metadata") *out = Prealloc::kMetadata;
+  else if (s == "falloc") *out = Prealloc::kFalloc;
+  else if (s == "full") *out = Prealloc::kFull;
+  else return false;
+  return true;
+}
+
+const char *prealloc_name(Prealloc p) {
+  switch (p) {
+    case Prealloc::kOff: return "off";
+    case Prealloc::kMetadata: return "metadata";
+    case Prealloc::kFalloc: return "falloc";
+    case Prealloc::kFull: return "full";
+  }
+  return "off";
+}
+
+int Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
+  if (flags & kWriteNoFallback) return -ENOTSUP;
+  constexpr size_t kChunk = 1 << 20;
+  std::vector<char> zeroes(std::min<uint64_t>(bytes, kChunk), 0);
+  while (bytes) {
+    size_t n = std::min<uint64_t>(bytes, kChunk);
+    int r = pwrite(offset, zeroes.data(), n, flags & kWriteFua);
+    if (r < 0) return r;
+    offset += n;
+    bytes -= n;
+  }
+  return 0;
+}
+
+int Node::discard(uint64_t, uint64_t) { return 0; }
+int Node::flush() { return 0; }
+
+int Node::truncate(uint64_t, bool, Prealloc, Error *err) {
+  *err = Error::make("Image format driver does not support resize");
+  return -ENOTSUP;
+}
+
+int Node::block_status(uint64_t, uint64_t bytes, BlockStatus *st) {
+  *st = BlockStatus{};
+  st->bytes = bytes;
+  st->data = true;
+  st->allocated = true;
+  return 0;
+}
+
+int64_t Node::allocated_file_size() {
+  Node *f = file_child();
+  return f ? f->allocated_file_size() : -ENOTSUP;
+}
+
+}  // namespace qemu::block
