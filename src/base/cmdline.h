@@ -21,8 +21,8 @@ class CmdlineScanner {
     kOption,      // a known option: id(), arg()
     kPositional,  // an argument that is not an option: arg()
     kEnd,
-    kUnknown,        // an unknown option: name()
-    kMissingArg,     // a known option at the end of argv: name()
+    kUnknown,     // an unknown option: name()
+    kMissingArg,  // a known option at the end of argv: name()
   };
 
   CmdlineScanner(int argc, char **argv, std::span<const CmdlineOption> options)
@@ -32,10 +32,10 @@ class CmdlineScanner {
   Kind next();
 
   int id() const { return id_; }
-  const std::string &name() const { return name_; }      // the option as typed, e.g. "-drive"
-  const char *arg() const { return arg_; }               // the argument, or null
-  int index() const { return index_; }                   // argv index of the next element
-  int option_index() const { return option_index_; }     // argv index of the current option
+  const std::string &name() const { return name_; }   // the option as typed, e.g. "-drive"
+  const char *arg() const { return arg_; }            // the argument, or null
+  int index() const { return index_; }                // argv index of the next element
+  int option_index() const { return option_index_; }  // argv index of the current option
   bool after_double_dash() const { return double_dash_; }
 
  private:

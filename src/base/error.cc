@@ -44,12 +44,20 @@ void set_progname(std::string_view argv0) {
   g_progname = std::string(slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1));
 }
 
-const std::string &progname() { return g_progname; }
+const std::string &progname() {
+  return g_progname;
+}
 
-void set_message_timestamps(bool on) { g_timestamps = on; }
+void set_message_timestamps(bool on) {
+  g_timestamps = on;
+}
 
-LocationScope::LocationScope(Location loc) { g_locations.push_back(std::move(loc)); }
-LocationScope::~LocationScope() { g_locations.pop_back(); }
+LocationScope::LocationScope(Location loc) {
+  g_locations.push_back(std::move(loc));
+}
+LocationScope::~LocationScope() {
+  g_locations.pop_back();
+}
 
 LocationScope LocationScope::cmdline(std::string opt, std::string arg) {
   return LocationScope(Location{Location::Kind::kCmdline, {std::move(opt), std::move(arg)}, {}, 0});
@@ -85,12 +93,24 @@ std::string message_prefix() {
   return out;
 }
 
-void error_report_str(std::string_view msg) { report("", msg, ""); }
-void warn_report_str(std::string_view msg) { report("warning: ", msg, ""); }
-void info_report_str(std::string_view msg) { report("info: ", msg, ""); }
-void error_report_err(const Error &err) { report("", err.msg, err.hint); }
-void warn_report_err(const Error &err) { report("warning: ", err.msg, err.hint); }
+void error_report_str(std::string_view msg) {
+  report("", msg, "");
+}
+void warn_report_str(std::string_view msg) {
+  report("warning: ", msg, "");
+}
+void info_report_str(std::string_view msg) {
+  report("info: ", msg, "");
+}
+void error_report_err(const Error &err) {
+  report("", err.msg, err.hint);
+}
+void warn_report_err(const Error &err) {
+  report("warning: ", err.msg, err.hint);
+}
 
-void set_report_sink(void (*sink)(std::string_view)) { g_sink = sink ? sink : stderr_sink; }
+void set_report_sink(void (*sink)(std::string_view)) {
+  g_sink = sink ? sink : stderr_sink;
+}
 
 }  // namespace qemu

@@ -50,9 +50,15 @@ void json_string(std::string &out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -70,9 +76,8 @@ class KeyvalParser {
  public:
   // Stores value (a string, or null for "a dictionary here") under key in cur. full_key is
   // the whole key for error messages.
-  static KeyvalNode *put(KeyvalNode *cur, const std::string &key,
-                         std::unique_ptr<KeyvalNode> value, std::string_view full_key,
-                         Error *err) {
+  static KeyvalNode *put(KeyvalNode *cur, const std::string &key, std::unique_ptr<KeyvalNode> value,
+                         std::string_view full_key, Error *err) {
     KeyvalNode *old = cur->find_mut(key);
     bool want_string = value != nullptr;
     if (old) {
@@ -218,7 +223,9 @@ std::unique_ptr<KeyvalNode> KeyvalNode::make_string(std::string s) {
   return n;
 }
 
-std::unique_ptr<KeyvalNode> KeyvalNode::make_dict() { return std::make_unique<KeyvalNode>(); }
+std::unique_ptr<KeyvalNode> KeyvalNode::make_dict() {
+  return std::make_unique<KeyvalNode>();
+}
 
 KeyvalNode *KeyvalNode::find_mut(std::string_view key) {
   for (auto &[k, v] : members_)

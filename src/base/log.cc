@@ -48,7 +48,9 @@ std::mutex g_mutex;
 FILE *g_file = nullptr;  // null: stderr
 bool g_timestamps = false;
 
-FILE *current() { return g_file ? g_file : stderr; }
+FILE *current() {
+  return g_file ? g_file : stderr;
+}
 
 }  // namespace
 
@@ -57,8 +59,8 @@ bool parse_log_items(std::string_view items, uint32_t *mask) {
   size_t pos = 0;
   for (;;) {
     size_t comma = items.find(',', pos);
-    std::string_view item = items.substr(pos, comma == std::string_view::npos ? items.npos
-                                                                                : comma - pos);
+    std::string_view item =
+        items.substr(pos, comma == std::string_view::npos ? items.npos : comma - pos);
     if (item == "all") {
       for (const auto &i : kItems) m |= i.mask;
     } else if (item.substr(0, 6) == "trace:") {
@@ -114,10 +116,16 @@ bool log_configure(uint32_t mask, std::string_view filename, Error *err) {
   return true;
 }
 
-void log_set_timestamps(bool on) { g_timestamps = on; }
+void log_set_timestamps(bool on) {
+  g_timestamps = on;
+}
 
-LogLock::LogLock() : file_(current()) { flockfile(file_); }
-LogLock::~LogLock() { funlockfile(file_); }
+LogLock::LogLock() : file_(current()) {
+  flockfile(file_);
+}
+LogLock::~LogLock() {
+  funlockfile(file_);
+}
 
 void log_write(std::string_view text) {
   FILE *f = current();

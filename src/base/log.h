@@ -37,7 +37,9 @@ enum LogItem : uint32_t {
 
 extern uint32_t g_log_mask;
 
-inline bool log_enabled(uint32_t items) { return (g_log_mask & items) != 0; }
+inline bool log_enabled(uint32_t items) {
+  return (g_log_mask & items) != 0;
+}
 
 // Parses "in_asm,op,..." (or "all"). Returns false on an unknown or empty item.
 bool parse_log_items(std::string_view items, uint32_t *mask);

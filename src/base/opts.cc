@@ -61,10 +61,14 @@ size_t read_pair(std::string_view s, size_t pos, std::string_view firstname, Opt
 
 const char *type_name(OptType t) {
   switch (t) {
-    case OptType::kString: return "str";
-    case OptType::kBool: return "bool (on/off)";
-    case OptType::kNumber: return "num";
-    case OptType::kSize: return "size";
+    case OptType::kString:
+      return "str";
+    case OptType::kBool:
+      return "bool (on/off)";
+    case OptType::kNumber:
+      return "num";
+    case OptType::kSize:
+      return "size";
   }
   return "?";
 }
@@ -92,7 +96,9 @@ std::string escape_opt_value(std::string_view value) {
   return out;
 }
 
-bool is_help_option(std::string_view s) { return s == "help" || s == "?"; }
+bool is_help_option(std::string_view s) {
+  return s == "help" || s == "?";
+}
 
 bool id_wellformed(std::string_view id) {
   if (id.empty() || !isalpha(static_cast<unsigned char>(id[0]))) return false;
@@ -124,7 +130,8 @@ bool opt_parse_value(Opt &opt, Error *err) {
     case OptType::kNumber: {
       int r = parse_u64(opt.str, 0, &opt.number);
       if (r == -ERANGE) {
-        if (err) *err = Error::make("Value '{}' is too large for parameter '{}'", opt.str, opt.name);
+        if (err)
+          *err = Error::make("Value '{}' is too large for parameter '{}'", opt.str, opt.name);
         return false;
       }
       if (r) {
@@ -231,7 +238,8 @@ Opts *OptsGroup::create(std::string_view id, bool fail_if_exists, Error *err) {
   if (!id.empty()) {
     if (!id_wellformed(id)) {
       *err = Error::make("Parameter 'id' expects an identifier");
-      err->with_hint("Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
+      err->with_hint(
+          "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
       return nullptr;
     }
     if (Opts *existing = find(id)) {
@@ -264,7 +272,8 @@ Opts *OptsGroup::parse(std::string_view params, bool permit_abbrev, bool warn_on
   // "id=" (empty) is malformed, unlike no id at all.
   if (has_id && id.empty()) {
     *err = Error::make("Parameter 'id' expects an identifier");
-    err->with_hint("Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
+    err->with_hint(
+        "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n");
     return nullptr;
   }
   Opts *opts = create(id, !list_.merge_lists, err);
@@ -283,9 +292,9 @@ Opts *OptsGroup::parse(std::string_view params, bool permit_abbrev, bool warn_on
       break;
     }
     if (pair.is_flag && !help && warn_on_flag) {
-      warn_report_err(Error::make("short-form boolean option '{}' deprecated", pair.raw_name)
-                          .with_hint(fmt::format("Please use {}={} instead\n", pair.name,
-                                                 pair.value)));
+      warn_report_err(
+          Error::make("short-form boolean option '{}' deprecated", pair.raw_name)
+              .with_hint(fmt::format("Please use {}={} instead\n", pair.name, pair.value)));
     }
     if (pair.name == "id") continue;
     if (!opts->set(pair.name, pair.value, err)) {

@@ -12,22 +12,43 @@ namespace qemu {
 uint64_t size_suffix_multiplier(char c, unsigned unit) {
   int exp;
   switch (c) {
-    case 'B': case 'b': exp = 0; break;
-    case 'K': case 'k': exp = 1; break;
-    case 'M': case 'm': exp = 2; break;
-    case 'G': case 'g': exp = 3; break;
-    case 'T': case 't': exp = 4; break;
-    case 'P': case 'p': exp = 5; break;
-    case 'E': case 'e': exp = 6; break;
-    default: return 0;
+    case 'B':
+    case 'b':
+      exp = 0;
+      break;
+    case 'K':
+    case 'k':
+      exp = 1;
+      break;
+    case 'M':
+    case 'm':
+      exp = 2;
+      break;
+    case 'G':
+    case 'g':
+      exp = 3;
+      break;
+    case 'T':
+    case 't':
+      exp = 4;
+      break;
+    case 'P':
+    case 'p':
+      exp = 5;
+      break;
+    case 'E':
+    case 'e':
+      exp = 6;
+      break;
+    default:
+      return 0;
   }
   uint64_t mul = 1;
   while (exp--) mul *= unit;
   return mul;
 }
 
-int parse_size(std::string_view s, uint64_t *out, char default_suffix, unsigned unit,
-               size_t *end) {
+int parse_size(std::string_view s, uint64_t *out, char default_suffix, unsigned unit, size_t *end) {
   size_t pos = 0;
   uint64_t val = 0;
   uint64_t frac = 0;  // the fraction as a 0.64 fixed-point number
@@ -98,7 +119,8 @@ std::string size_to_str(uint64_t bytes) {
   if (i < 0) i = 0;
   if (i > 6) i = 6;
   double div = static_cast<double>(uint64_t{1} << (i * 10));
-  return fmt::format("{} {}B", fmt::format("{:.3g}", static_cast<double>(bytes) / div), kSuffixes[i]);
+  return fmt::format("{} {}B", fmt::format("{:.3g}", static_cast<double>(bytes) / div),
+                     kSuffixes[i]);
 }
 
 }  // namespace qemu

@@ -4,21 +4,23 @@ namespace qemu::block {
 
 const OptsList &file_create_opts() {
   static const OptsList list{
-      "file-create-opts", "", false,
+      "file-create-opts",
+      "",
+      false,
       {
           {"size", OptType::kSize, "Virtual disk size", ""},
           {"nocow", OptType::kBool, "Turn off copy-on-write (valid only on btrfs)", ""},
           {"preallocation", OptType::kString,
            "Preallocation mode (allowed values: off, falloc, full)", ""},
-          {"extent_size_hint", OptType::kSize,
-           "Extent size hint for the image file, 0 to disable", ""},
+          {"extent_size_hint", OptType::kSize, "Extent size hint for the image file, 0 to disable",
+           ""},
       }};
   return list;
 }
 
 const OptsList *format_create_opts(const std::string &format) {
-  static const OptsList raw{"raw-create-opts", "", false,
-                            {{"size", OptType::kSize, "Virtual disk size", ""}}};
+  static const OptsList raw{
+      "raw-create-opts", "", false, {{"size", OptType::kSize, "Virtual disk size", ""}}};
   if (format == "raw") return &raw;
   if (format == "file") return &file_create_opts();
   return nullptr;

@@ -78,8 +78,8 @@ int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned fl
 }
 
 int FileNode::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
-  int mode = (flags & kWriteMayUnmap) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
-                                      : FALLOC_FL_ZERO_RANGE;
+  int mode =
+      (flags & kWriteMayUnmap) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE : FALLOC_FL_ZERO_RANGE;
   if (fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(bytes)) == 0) {
     // Zeroing past the end must still extend the file.
     int64_t len = length();
@@ -100,7 +100,9 @@ int FileNode::discard(uint64_t offset, uint64_t bytes) {
   return 0;
 }
 
-int FileNode::flush() { return fdatasync(fd_) < 0 ? -errno : 0; }
+int FileNode::flush() {
+  return fdatasync(fd_) < 0 ? -errno : 0;
+}
 
 int FileNode::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
   int64_t old = length();

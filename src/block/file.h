@@ -11,8 +11,8 @@ namespace qemu::block {
 
 struct FileOpenOptions {
   bool writable = false;
-  bool create = false;    // O_CREAT|O_TRUNC
-  bool direct = false;    // O_DIRECT (cache=none, directsync)
+  bool create = false;  // O_CREAT|O_TRUNC
+  bool direct = false;  // O_DIRECT (cache=none, directsync)
 };
 
 class FileNode : public Node {

@@ -19,8 +19,7 @@ std::string probe_format(const std::string &filename, Error *err) {
   return "raw";
 }
 
-std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions &o,
-                                 Error *err) {
+std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions &o, Error *err) {
   std::string format = o.format;
   if (format.empty()) {
     Error perr;
@@ -47,7 +46,7 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
 }
 
 int create_image(const std::string &filename, const std::string &format, const Opts &opts,
-                  Error *err) {
+                 Error *err) {
   if (format != "raw" && format != "file") {
     *err = Error::make("Unknown file format '{}'", format);
     return -EINVAL;

@@ -22,6 +22,6 @@ std::string probe_format(const std::string &filename, Error *err);
 // Creates an image of a format from its creation options (see create_opts.h). Returns 0 or a
 // negative errno with err set.
 int create_image(const std::string &filename, const std::string &format, const Opts &opts,
-                  Error *err);
+                 Error *err);
 
 }  // namespace qemu::block

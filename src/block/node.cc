@@ -7,20 +7,29 @@
 namespace qemu::block {
 
 bool parse_prealloc(std::string_view s, Prealloc *out) {
-  if (s == "off") *out = Prealloc::kOff;
-  else if (s == "metadata") *out = Prealloc::kMetadata;
-  else if (s == "falloc") *out = Prealloc::kFalloc;
-  else if (s == "full") *out = Prealloc::kFull;
-  else return false;
+  if (s == "off")
+    *out = Prealloc::kOff;
+  else if (s == "metadata")
+    *out = Prealloc::kMetadata;
+  else if (s == "falloc")
+    *out = Prealloc::kFalloc;
+  else if (s == "full")
+    *out = Prealloc::kFull;
+  else
+    return false;
   return true;
 }
 
 const char *prealloc_name(Prealloc p) {
   switch (p) {
-    case Prealloc::kOff: return "off";
-    case Prealloc::kMetadata: return "metadata";
-    case Prealloc::kFalloc: return "falloc";
-    case Prealloc::kFull: return "full";
+    case Prealloc::kOff:
+      return "off";
+    case Prealloc::kMetadata:
+      return "metadata";
+    case Prealloc::kFalloc:
+      return "falloc";
+    case Prealloc::kFull:
+      return "full";
   }
   return "off";
 }
@@ -39,8 +48,12 @@ int Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
   return 0;
 }
 
-int Node::discard(uint64_t, uint64_t) { return 0; }
-int Node::flush() { return 0; }
+int Node::discard(uint64_t, uint64_t) {
+  return 0;
+}
+int Node::flush() {
+  return 0;
+}
 
 int Node::truncate(uint64_t, bool, Prealloc, Error *err) {
   *err = Error::make("Image format driver does not support resize");

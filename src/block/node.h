@@ -27,12 +27,12 @@ enum WriteFlags : unsigned {
 // What a range of a node holds: whether it is data (allocated at this layer or below) and
 // whether it reads as zeroes; offset is the position in `file` when the data maps to one.
 struct BlockStatus {
-  uint64_t bytes = 0;     // length of the uniform range starting at the queried offset
-  bool data = false;      // allocated (reads from this node or its file)
-  bool zero = false;      // reads as zeroes
-  bool allocated = false; // defined at this layer (not from a backing file)
+  uint64_t bytes = 0;      // length of the uniform range starting at the queried offset
+  bool data = false;       // allocated (reads from this node or its file)
+  bool zero = false;       // reads as zeroes
+  bool allocated = false;  // defined at this layer (not from a backing file)
   bool has_offset = false;
-  uint64_t offset = 0;    // host offset in `file`
+  uint64_t offset = 0;  // host offset in `file`
   class Node *file = nullptr;
 };
 

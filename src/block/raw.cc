@@ -4,21 +4,25 @@
 
 namespace qemu::block {
 
-std::unique_ptr<RawNode> RawNode::open(std::unique_ptr<Node> file, uint64_t offset,
-                                       bool has_size, uint64_t size, Error *err) {
+std::unique_ptr<RawNode> RawNode::open(std::unique_ptr<Node> file, uint64_t offset, bool has_size,
+                                       uint64_t size, Error *err) {
   int64_t len = file->length();
   if (len < 0) {
     *err = Error::make("Could not get image size: {}", strerror(static_cast<int>(-len)));
     return nullptr;
   }
   if (offset > static_cast<uint64_t>(len)) {
-    *err = Error::make("The sum of offset ({}) and size (0) has to be smaller or equal to the "
-                       " actual size of the containing file ({})", offset, len);
+    *err = Error::make(
+        "The sum of offset ({}) and size (0) has to be smaller or equal to the "
+        " actual size of the containing file ({})",
+        offset, len);
     return nullptr;
   }
   if (has_size && offset + size > static_cast<uint64_t>(len)) {
-    *err = Error::make("The sum of offset ({}) and size ({}) has to be smaller or equal to the "
-                       " actual size of the containing file ({})", offset, size, len);
+    *err = Error::make(
+        "The sum of offset ({}) and size ({}) has to be smaller or equal to the "
+        " actual size of the containing file ({})",
+        offset, size, len);
     return nullptr;
   }
   auto node = std::unique_ptr<RawNode>(new RawNode);
@@ -66,7 +70,9 @@ int RawNode::discard(uint64_t offset, uint64_t bytes) {
   return r ? r : file_->discard(offset + offset_, bytes);
 }
 
-int RawNode::flush() { return file_->flush(); }
+int RawNode::flush() {
+  return file_->flush();
+}
 
 int RawNode::truncate(uint64_t size, bool exact, Prealloc prealloc, Error *err) {
   if (has_size_ || offset_) {

@@ -11,8 +11,8 @@ namespace qemu::block {
 class RawNode : public Node {
  public:
   // size 0 with has_size false: up to the end of the file.
-  static std::unique_ptr<RawNode> open(std::unique_ptr<Node> file, uint64_t offset,
-                                       bool has_size, uint64_t size, Error *err);
+  static std::unique_ptr<RawNode> open(std::unique_ptr<Node> file, uint64_t offset, bool has_size,
+                                       uint64_t size, Error *err);
 
   const char *driver_name() const override { return "raw"; }
   Node *file_child() override { return file_.get(); }

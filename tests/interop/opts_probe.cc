@@ -146,7 +146,9 @@ void check_object(const Opts *o) {
     printf("%s options:\n", s->type);
     for (const Field &f : s->fields) {
       printf("  %s=<%s>\n", f.name,
-             f.kind == Kind::kEnum ? s->help_type_name : f.kind == Kind::kBool ? "bool" : "string");
+             f.kind == Kind::kEnum   ? s->help_type_name
+             : f.kind == Kind::kBool ? "bool"
+                                     : "string");
     }
     exit(0);
   }
@@ -214,12 +216,12 @@ void check_device(const Opts *o) {
 }
 
 void check_drive(const Opts *o) {
-  static const char *const kLegacy[] = {"if", "index", "bus", "unit", "media", "cyls",
-                                        "heads", "secs", "trans", "addr", "serial"};
-  static const char *const kCommon[] = {"file", "format", "driver", "cache", "aio",
-                                        "snapshot", "readonly", "rerror", "werror",
-                                        "copy-on-read", "discard", "detect-zeroes",
-                                        "cache.direct", "cache.no-flush", "auto-read-only"};
+  static const char *const kLegacy[] = {"if",    "index", "bus",   "unit", "media", "cyls",
+                                        "heads", "secs",  "trans", "addr", "serial"};
+  static const char *const kCommon[] = {
+      "file",     "format",        "driver",       "cache",          "aio",
+      "snapshot", "readonly",      "rerror",       "werror",         "copy-on-read",
+      "discard",  "detect-zeroes", "cache.direct", "cache.no-flush", "auto-read-only"};
   if (auto v = o->get("index")) {
     uint64_t n;
     if (parse_u64(*v, 0, &n)) fail(o, "Parameter 'index' expects a number");
@@ -290,7 +292,9 @@ int main(int argc, char **argv) {
     auto loc = LocationScope::cmdline(s.name(), s.arg());
     OptsGroup *group = nullptr;
     switch (s.id()) {
-      case kDrive: group = &g_drive; break;
+      case kDrive:
+        group = &g_drive;
+        break;
       case kNetdev:
         if (is_help_option(s.arg())) {
           printf("Available netdev backend types:\n");
@@ -306,7 +310,9 @@ int main(int argc, char **argv) {
         }
         group = &g_device;
         break;
-      case kObject: group = &g_object; break;
+      case kObject:
+        group = &g_object;
+        break;
     }
     Opts *o = group->parse_noisily(s.arg(), s.id() != kDrive);
     if (!o) return 1;

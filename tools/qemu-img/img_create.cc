@@ -47,8 +47,9 @@ int print_create_help(const std::string &fmt, const char *filename) {
   } else {
     printf("Supported %s options:\n", fmt.c_str());
     print_opts_help(*block::format_create_opts(fmt), false);
-    printf("\nThe protocol level may support further options.\n"
-           "Specify the target filename to include those options.\n");
+    printf(
+        "\nThe protocol level may support further options.\n"
+        "Specify the target filename to include those options.\n");
   }
   return 0;
 }

@@ -14,8 +14,7 @@
 namespace qemu::img {
 namespace {
 
-bool dd_number(const char *name, std::string_view value, int64_t min, int64_t max,
-               int64_t *out) {
+bool dd_number(const char *name, std::string_view value, int64_t min, int64_t max, int64_t *out) {
   uint64_t v;
   int r = parse_size(value, &v);
   if (r < 0 && r != -ERANGE) {

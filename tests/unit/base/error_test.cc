@@ -6,7 +6,9 @@ namespace qemu {
 namespace {
 
 std::string g_out;
-void capture(std::string_view s) { g_out += s; }
+void capture(std::string_view s) {
+  g_out += s;
+}
 
 class ErrorTest : public ::testing::Test {
  protected:

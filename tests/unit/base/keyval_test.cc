@@ -22,7 +22,9 @@ TEST(Keyval, DottedKeysNest) {
             R"({"driver": "qcow2", "file": {"driver": "file", "filename": "x"}})");
 }
 
-TEST(Keyval, LastOneWins) { EXPECT_EQ(parse("a=1,a=2"), R"({"a": "2"})"); }
+TEST(Keyval, LastOneWins) {
+  EXPECT_EQ(parse("a=1,a=2"), R"({"a": "2"})");
+}
 
 TEST(Keyval, Lists) {
   EXPECT_EQ(parse("s.0.host=a,s.1.host=b"), R"({"s": [{"host": "a"}, {"host": "b"}]})");

@@ -6,7 +6,9 @@ namespace qemu {
 namespace {
 
 std::string g_reports;
-void capture(std::string_view s) { g_reports += s; }
+void capture(std::string_view s) {
+  g_reports += s;
+}
 
 class OptsTest : public ::testing::Test {
  protected:
@@ -18,7 +20,9 @@ class OptsTest : public ::testing::Test {
   void TearDown() override { set_report_sink(nullptr); }
 };
 
-OptsList drive_like() { return OptsList{"drive", "", false, {}}; }
+OptsList drive_like() {
+  return OptsList{"drive", "", false, {}};
+}
 
 OptsList typed() {
   return OptsList{"test",
@@ -98,8 +102,9 @@ TEST_F(OptsTest, TypedValues) {
       {"flag=maybe", "Parameter 'flag' expects 'on' or 'off'"},
       {"flag=ON", "Parameter 'flag' expects 'on' or 'off'"},
       {"count=abc", "Parameter 'count' expects a number"},
-      {"count=99999999999999999999", "Value '99999999999999999999' is too large for parameter "
-                                     "'count'"},
+      {"count=99999999999999999999",
+       "Value '99999999999999999999' is too large for parameter "
+       "'count'"},
       {"size=abc", "Parameter 'size' expects a non-negative number below 2^64"},
       {"size=16E", "Value '16E' is out of range for parameter 'size'"},
       {"name=a,bogus=1", "Invalid parameter 'bogus'"},
