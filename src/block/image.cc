@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "block/driver.h"
 #include "block/file.h"
 #include "block/raw.h"
 
@@ -93,6 +94,25 @@ int create_image(const std::string &filename, const std::string &format, const O
     }
   }
   return 0;
+}
+
+}  // namespace qemu::block
+
+namespace qemu::block {
+
+std::unique_ptr<Node> open_backing(const std::string &overlay_filename,
+                                   const std::string &backing_filename,
+                                   const std::string &backing_format, const OpenFlags &flags,
+                                   Error *err) {
+  std::string path = backing_filename;
+  if (!path.empty() && path[0] != '/') {
+    size_t slash = overlay_filename.rfind('/');
+    if (slash != std::string::npos) path = overlay_filename.substr(0, slash + 1) + path;
+  }
+  OpenOptions o;
+  o.format = backing_format;
+  o.writable = flags.writable;
+  return open_image(path, o, err);
 }
 
 }  // namespace qemu::block

@@ -68,6 +68,41 @@ int Node::block_status(uint64_t, uint64_t bytes, BlockStatus *st) {
   return 0;
 }
 
+int Node::get_info(ImageInfo *info) {
+  info->format = driver_name();
+  int64_t len = length();
+  if (len < 0) return static_cast<int>(len);
+  info->virtual_size = len;
+  return 0;
+}
+
+int Node::check(CheckResult *, unsigned) {
+  return -ENOTSUP;
+}
+int Node::snapshot_list(std::vector<SnapshotInfo> *) {
+  return -ENOTSUP;
+}
+int Node::snapshot_create(const SnapshotInfo &, Error *err) {
+  *err = Error::make("Device '{}' does not support internal snapshots", driver_name());
+  return -ENOTSUP;
+}
+int Node::snapshot_goto(const std::string &, Error *err) {
+  *err = Error::make("Device '{}' does not support internal snapshots", driver_name());
+  return -ENOTSUP;
+}
+int Node::snapshot_delete(const std::string &, const std::string &, Error *err) {
+  *err = Error::make("Device '{}' does not support internal snapshots", driver_name());
+  return -ENOTSUP;
+}
+int Node::change_backing_file(const std::string &, const std::string &, Error *err) {
+  *err = Error::make("Operation not supported");
+  return -ENOTSUP;
+}
+int Node::make_empty(Error *err) {
+  *err = Error::make("Operation not supported");
+  return -ENOTSUP;
+}
+
 int64_t Node::allocated_file_size() {
   Node *f = file_child();
   return f ? f->allocated_file_size() : -ENOTSUP;

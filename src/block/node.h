@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
+#include "base/qjson.h"
 
 namespace qemu::block {
 
@@ -36,6 +38,50 @@ struct BlockStatus {
   class Node *file = nullptr;
 };
 
+struct SnapshotInfo {
+  std::string id;
+  std::string name;
+  uint64_t vm_state_size = 0;
+  uint32_t date_sec = 0;
+  uint32_t date_nsec = 0;
+  uint64_t vm_clock_nsec = 0;
+  bool has_icount = false;
+  uint64_t icount = 0;
+};
+
+// What qemu-img info shows about one image (one layer of a chain).
+struct ImageInfo {
+  std::string filename;
+  std::string format;
+  bool dirty_flag = false;
+  int64_t actual_size = -1;  // -1: unknown
+  int64_t virtual_size = 0;
+  int64_t cluster_size = 0;  // 0: the format has none
+  bool encrypted = false;
+  std::string backing_filename;       // as stored in the image
+  std::string full_backing_filename;  // resolved against the image's directory
+  std::string backing_format;
+  std::vector<SnapshotInfo> snapshots;
+  Json format_specific;  // {"type": ..., "data": {...}} in QAPI field order, or null
+};
+
+// The result of a consistency check (qemu-img check).
+struct CheckResult {
+  int corruptions = 0;
+  int leaks = 0;
+  int check_errors = 0;
+  int corruptions_fixed = 0;
+  int leaks_fixed = 0;
+  int64_t image_end_offset = 0;
+  int64_t total_clusters = 0;
+  int64_t allocated_clusters = 0;
+  int64_t fragmented_clusters = 0;
+  int64_t compressed_clusters = 0;
+  bool has_cluster_stats = false;  // the format reports the *_clusters fields
+};
+
+enum CheckFix : unsigned { kFixLeaks = 1, kFixErrors = 2 };
+
 class Node {
  public:
   virtual ~Node() = default;
@@ -58,6 +104,25 @@ class Node {
 
   // The protocol child (the file a format reads), if any.
   virtual Node *file_child() { return nullptr; }
+  // The backing node (reads of unallocated ranges go there), if any.
+  virtual Node *backing() { return nullptr; }
+
+  // Fills the format's part of qemu-img info (format, sizes, backing, snapshots,
+  // format_specific); the caller fills filename and actual_size.
+  virtual int get_info(ImageInfo *info);
+  // Checks (and with fix, repairs) the image's metadata. -ENOTSUP if the format has no check.
+  virtual int check(CheckResult *result, unsigned fix);
+
+  // Internal snapshots. -ENOTSUP where the format has none.
+  virtual int snapshot_list(std::vector<SnapshotInfo> *out);
+  virtual int snapshot_create(const SnapshotInfo &sn, Error *err);
+  virtual int snapshot_goto(const std::string &id_or_name, Error *err);
+  virtual int snapshot_delete(const std::string &id, const std::string &name, Error *err);
+
+  // Rewrites the backing file name and format stored in the image (qemu-img rebase -u).
+  virtual int change_backing_file(const std::string &file, const std::string &format, Error *err);
+  // Drops all data of this layer so that it reads through to its backing (qemu-img commit).
+  virtual int make_empty(Error *err);
 
  protected:
   std::string filename_;
