@@ -27,6 +27,11 @@ int FormatDriver::create(const std::string &, const Opts &, Error *err) const {
   return -ENOTSUP;
 }
 
+int FormatDriver::measure(const Opts &, Node *, uint64_t, MeasureResult *, Error *err) const {
+  *err = Error::make("Format driver '{}' does not support measure", name());
+  return -ENOTSUP;
+}
+
 const std::vector<const FormatDriver *> &format_drivers() {
   static const std::vector<const FormatDriver *> drivers = {raw_format_driver()};
   return drivers;

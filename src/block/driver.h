@@ -35,6 +35,13 @@ std::unique_ptr<Node> open_backing(const std::string &overlay_filename,
                                    const std::string &backing_format, const OpenFlags &flags,
                                    Error *err);
 
+struct MeasureResult {
+  uint64_t required = 0;
+  uint64_t fully_allocated = 0;
+  bool has_bitmaps = false;  // the format reports bitmaps (qcow2 v3)
+  uint64_t bitmaps = 0;
+};
+
 class FormatDriver {
  public:
   virtual ~FormatDriver() = default;
@@ -50,6 +57,11 @@ class FormatDriver {
   // negative errno with err set.
   virtual int create(const std::string &filename, const Opts &opts, Error *err) const;
   virtual bool supports_backing() const { return false; }
+  // qemu-img measure: the file size an image with these creation options needs, empty
+  // (required) and with all of src's data (fully_allocated). src may be null (--size).
+  // -ENOTSUP where the format cannot tell.
+  virtual int measure(const Opts &opts, Node *src, uint64_t size, MeasureResult *out,
+                      Error *err) const;
 };
 
 // The registered format drivers, and lookup by name (null if unknown).

@@ -95,6 +95,11 @@ class Node {
   virtual int pread(uint64_t offset, void *buf, size_t bytes) = 0;
   virtual int pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) = 0;
   virtual int pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags);
+  // Writes whole clusters compressed (qemu-img convert -c). offset and bytes are multiples of
+  // cluster_size() except for the end of the image. -ENOTSUP where the format cannot.
+  virtual int pwrite_compressed(uint64_t offset, const void *buf, size_t bytes);
+  // The format's allocation unit (0 if it has none): convert aligns its requests to it.
+  virtual int64_t cluster_size() { return 0; }
   virtual int discard(uint64_t offset, uint64_t bytes);
   virtual int flush();
   virtual int truncate(uint64_t size, bool exact, Prealloc prealloc, Error *err);
