@@ -48,6 +48,10 @@ int Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
   return 0;
 }
 
+int Node::pwrite_compressed(uint64_t, const void *, size_t) {
+  return -ENOTSUP;
+}
+
 int Node::discard(uint64_t, uint64_t) {
   return 0;
 }
