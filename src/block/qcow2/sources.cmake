@@ -1,0 +1,1 @@
+set(BLOCK_QCOW2_SOURCES)
