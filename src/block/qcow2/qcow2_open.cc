@@ -1,0 +1,304 @@
+// Opening a qcow2 image: header validation (QEMU's messages), tables, caches, the external
+// data file and the backing chain; and closing it cleanly.
+#include <cerrno>
+#include <cstring>
+
+#include "block/file.h"
+#include "block/qcow2/qcow2_node.h"
+
+namespace qemu::block::qcow2 {
+namespace {
+
+constexpr uint64_t kDefaultL2CacheMax = 32u << 20;
+constexpr uint64_t kMinRefcountCacheClusters = 4;
+
+bool validate_table(uint64_t offset, uint64_t entries, uint64_t entry_len, uint64_t max_bytes,
+                    uint64_t cluster_size, const char *name, Error *err) {
+  if (entries > max_bytes / entry_len) {
+    *err = Error::make("{} too large", name);
+    return false;
+  }
+  uint64_t size = entries * entry_len;
+  if (static_cast<uint64_t>(INT64_MAX) - size < offset || (offset & (cluster_size - 1))) {
+    *err = Error::make("{} offset invalid", name);
+    return false;
+  }
+  return true;
+}
+
+bool parse_size_option(const OptionMap &opts, const char *key, uint64_t *out, Error *err) {
+  auto it = opts.find(key);
+  if (it == opts.end()) return true;
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long v = strtoull(it->second.c_str(), &end, 0);
+  if (errno || !end || *end) {
+    *err = Error::make("Parameter '{}' expects a non-negative number below 2^64", key);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Node> Qcow2Node::open(std::unique_ptr<Node> file, const OptionMap &opts,
+                                      const OpenFlags &flags, Error *err) {
+  auto node = std::unique_ptr<Qcow2Node>(new Qcow2Node);
+  node->filename_ = file->filename();
+  node->file_ = std::move(file);
+  if (!node->do_open(opts, flags, err)) {
+    node->writable_ = false;  // nothing to write back on the way out
+    return nullptr;
+  }
+  return node;
+}
+
+bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *err) {
+  flags_ = flags;
+  writable_ = flags.writable;
+  read_only_ = !flags.writable;
+  int64_t file_len = file_->length();
+  if (file_len < 0) {
+    *err = Error::make("Could not read qcow2 header: {}", strerror(static_cast<int>(-file_len)));
+    return false;
+  }
+  // The header and its extensions live in the first cluster (at most 2 MiB).
+  std::vector<uint8_t> first(
+      std::min<uint64_t>(static_cast<uint64_t>(file_len), uint64_t{1} << kMaxClusterBits));
+  if (first.size() < kV2HeaderLength) {
+    *err = Error::make("Image is not in qcow2 format");
+    return false;
+  }
+  int r = file_->pread(0, first.data(), first.size());
+  if (r < 0) {
+    *err = Error::make("Could not read qcow2 header: {}", strerror(-r));
+    return false;
+  }
+  if (!parse_header(first.data(), first.size(), static_cast<uint64_t>(file_len), &header_, err))
+    return false;
+  Header &h = header_;
+  cluster_bits_ = static_cast<int>(h.cluster_bits);
+  cluster_size_ = h.cluster_size();
+
+  if (h.incompatible_features & ~uint64_t{kIncompatKnown}) {
+    *err = Error::make("Unsupported qcow2 feature(s): {}", unknown_incompatible_features(h));
+    return false;
+  }
+  if ((h.incompatible_features & kIncompatCorrupt) && writable_) {
+    *err = Error::make("qcow2: Image is corrupt; cannot be opened read/write");
+    return false;
+  }
+  if (h.refcount_order > 6) {
+    *err = Error::make("Reference count entry width too large; may not exceed 64 bits");
+    return false;
+  }
+  if (h.version == 3) {
+    bool has_type = h.incompatible_features & kIncompatCompression;
+    if (h.compression_type > kCompressionZstd) {
+      *err = Error::make("Unknown compression type '{}'", h.compression_type);
+      return false;
+    }
+    if (h.compression_type != kCompressionZlib && !has_type) {
+      *err = Error::make(
+          "Compression type incompatible feature bit must be set if compression type is not "
+          "zlib");
+      return false;
+    }
+  }
+  if (h.crypt_method > 2) {
+    *err = Error::make("Unsupported encryption method: {}", h.crypt_method);
+    return false;
+  }
+  if (h.crypt_method != 0) {
+    *err = Error::make("Encrypted qcow2 images are not supported yet");
+    return false;
+  }
+  if (h.extended_l2() && cluster_bits_ < 14) {
+    *err = Error::make(
+        "The cluster size must be at least 16 KiB for images with extended L2 "
+        "entries");
+    return false;
+  }
+  geo_ = L2Geometry::make(cluster_bits_, h.extended_l2());
+  geo_.data_file = h.incompatible_features & kIncompatDataFile;
+  size_ = h.size;
+  if (size_ > (uint64_t{1} << 62)) {
+    *err = Error::make("Image size too large");
+    return false;
+  }
+
+  // Tables.
+  uint64_t l1_needed = (size_ + l2_coverage() - 1) / l2_coverage();
+  if (!validate_table(h.l1_table_offset, h.l1_size, 8, kMaxL1Bytes, cluster_size_,
+                      "Active L1 table", err))
+    return false;
+  if (h.l1_size < l1_needed) {
+    *err = Error::make("L1 table is too small");
+    return false;
+  }
+  if (!validate_table(h.refcount_table_offset,
+                      uint64_t{h.refcount_table_clusters} << (cluster_bits_ - 3), 8,
+                      kMaxRefcountTableBytes, cluster_size_, "Reference count table", err))
+    return false;
+  if (h.refcount_table_clusters == 0 || h.refcount_table_offset == 0) {
+    *err = Error::make("Image does not contain a reference count table");
+    return false;
+  }
+  if (h.nb_snapshots > kMaxSnapshots) {
+    *err = Error::make("Too many snapshots");
+    return false;
+  }
+  if (h.nb_snapshots &&
+      !validate_table(h.snapshots_offset, h.nb_snapshots, 40, kMaxSnapshotTableBytes, cluster_size_,
+                      "Snapshot table", err))
+    return false;
+
+  l1_.assign(h.l1_size, 0);
+  if (h.l1_size) {
+    std::vector<uint8_t> raw(uint64_t{h.l1_size} * 8);
+    r = file_->pread(h.l1_table_offset, raw.data(), raw.size());
+    if (r < 0) {
+      *err = Error::make("Could not read L1 table: {}", strerror(-r));
+      return false;
+    }
+    for (uint32_t i = 0; i < h.l1_size; i++) l1_[i] = be64(&raw[i * 8]);
+  }
+
+  uint64_t l2_cache = 0, rc_cache = 0, combined = 0;
+  if (!parse_size_option(opts, "l2-cache-size", &l2_cache, err) ||
+      !parse_size_option(opts, "refcount-cache-size", &rc_cache, err) ||
+      !parse_size_option(opts, "cache-size", &combined, err))
+    return false;
+  uint64_t l2_needed = (size_ + cluster_size_ - 1) / cluster_size_ * geo_.entry_bytes();
+  if (combined && !l2_cache) l2_cache = combined - std::min(combined, rc_cache);
+  if (!l2_cache) l2_cache = std::min(std::max(l2_needed, 2 * cluster_size_), kDefaultL2CacheMax);
+  if (!rc_cache) rc_cache = kMinRefcountCacheClusters * cluster_size_;
+  size_t l2_tables = std::max<uint64_t>(2, l2_cache / cluster_size_);
+  size_t rc_tables = std::max<uint64_t>(kMinRefcountCacheClusters, rc_cache / cluster_size_);
+  l2_cache_ = std::make_unique<TableCache>(file_.get(), cluster_size_, l2_tables);
+  refcounts_ = std::make_unique<Refcounts>(
+      file_.get(), cluster_bits_, static_cast<int>(h.refcount_order), rc_tables,
+      [this](uint64_t off, uint32_t clusters) { return write_reftable_location(off, clusters); });
+  r = refcounts_->load_table(h.refcount_table_offset, h.refcount_table_clusters);
+  if (r < 0) {
+    *err = Error::make("Could not read refcount table: {}", strerror(-r));
+    return false;
+  }
+
+  lazy_refcounts_ = h.compatible_features & kCompatLazyRefcounts;
+  if (auto it = opts.find("lazy-refcounts"); it != opts.end()) {
+    lazy_refcounts_ = it->second == "on" || it->second == "true";
+  }
+  // Refcount blocks are written before the L2 tables that use the clusters they count,
+  // unless lazy refcounts trade that for a repair after a crash.
+  if (!lazy_refcounts_) l2_cache_->set_dependency(&refcounts_->cache());
+
+  if (!load_snapshots(err)) return false;
+
+  // The external data file.
+  if (h.incompatible_features & kIncompatDataFile) {
+    std::string name = h.data_file;
+    if (auto it = opts.find("data-file"); it != opts.end()) name = it->second;
+    if (name.empty()) {
+      *err = Error::make("'data-file' is required for this image");
+      return false;
+    }
+    if (name[0] != '/') {
+      size_t slash = filename_.rfind('/');
+      if (slash != std::string::npos) name = filename_.substr(0, slash + 1) + name;
+    }
+    FileOpenOptions fo;
+    fo.writable = writable_;
+    Error ferr;
+    data_file_ = FileNode::open(name, fo, &ferr);
+    if (!data_file_) {
+      *err =
+          Error::make("Could not open '{}': {}", name, ferr.msg.substr(ferr.msg.rfind(": ") + 2));
+      return false;
+    }
+  } else if (h.autoclear_features & kAutoclearDataFileRaw) {
+    *err = Error::make("data-file-raw requires a data file");
+    return false;
+  }
+
+  // The backing chain.
+  if (!h.backing_file.empty() && !flags.no_backing) {
+    if (data_file_raw()) {
+      *err = Error::make("Backing file and data-file-raw cannot be used at the same time");
+      return false;
+    }
+    OpenFlags bflags = flags;
+    bflags.writable = false;
+    Error berr;
+    backing_ = open_backing(filename_, h.backing_file, h.backing_format, bflags, &berr);
+    if (!backing_) {
+      *err = Error::make("Could not open backing file: {}", berr.msg);
+      return false;
+    }
+  }
+
+  if (writable_) {
+    // Writers clear autoclear bits they do not maintain: unknown ones, and the bitmaps bit
+    // (we do not update persistent bitmaps on write, so they become inconsistent).
+    uint64_t keep = h.autoclear_features & kAutoclearDataFileRaw;
+    if (h.autoclear_features != keep) {
+      h.autoclear_features = keep;
+      r = write_header();
+      if (r < 0) {
+        *err = Error::make("Could not update qcow2 header: {}", strerror(-r));
+        return false;
+      }
+    }
+    if (h.incompatible_features & kIncompatDirty) {
+      // Refcounts may be stale after a crash with lazy refcounts: rebuild them.
+      CheckResult res;
+      r = check(&res, kFixLeaks | kFixErrors);
+      if (r < 0 || res.check_errors) {
+        *err = Error::make("Could not repair dirty image: {}", strerror(r < 0 ? -r : EIO));
+        return false;
+      }
+      h.incompatible_features &= ~uint64_t{kIncompatDirty};
+      r = write_header();
+      if (r < 0) {
+        *err = Error::make("Could not update qcow2 header: {}", strerror(-r));
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+int Qcow2Node::close_cleanly() {
+  if (!writable_) return 0;
+  std::lock_guard<std::mutex> g(lock_);
+  int r = flush_metadata();
+  if (r < 0) return r;
+  if (dirty_marked_) {
+    header_.incompatible_features &= ~uint64_t{kIncompatDirty};
+    r = write_header();
+    if (r < 0) return r;
+    r = file_->flush();
+    dirty_marked_ = false;
+  }
+  return r;
+}
+
+Qcow2Node::~Qcow2Node() {
+  close_cleanly();
+}
+
+int64_t Qcow2Node::length() {
+  return static_cast<int64_t>(size_);
+}
+
+int64_t Qcow2Node::allocated_file_size() {
+  int64_t a = file_->allocated_file_size();
+  if (a >= 0 && data_file_) {
+    int64_t b = data_file_->allocated_file_size();
+    if (b >= 0) a += b;
+  }
+  return a;
+}
+
+}  // namespace qemu::block::qcow2

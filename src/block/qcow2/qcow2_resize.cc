@@ -1,0 +1,183 @@
+// Growing (with preallocation) and shrinking a qcow2 image.
+#include <cerrno>
+#include <cstring>
+
+#include "block/qcow2/qcow2_node.h"
+
+namespace qemu::block::qcow2 {
+
+int Qcow2Node::preallocate(uint64_t offset, uint64_t bytes, Prealloc mode, Error *err) {
+  // Allocate clusters (and L2 tables) for every unallocated cluster of the range, in runs per
+  // L2 table as writes would, then make the file cover the last one.
+  const uint64_t cmask = cluster_size_ - 1;
+  uint64_t pos = offset & ~cmask;
+  uint64_t end = offset + bytes;
+  uint64_t last_end = 0;
+  while (pos < end) {
+    TableCache::Ref l2;
+    uint64_t index;
+    int r = get_l2(pos, true, &l2, &index);
+    if (r < 0) {
+      *err = Error::make("Could not allocate metadata: {}", strerror(-r));
+      return r;
+    }
+    uint64_t l2_end = std::min(end, (pos / l2_coverage() + 1) * l2_coverage());
+    while (pos < l2_end) {
+      L2Entry e = load_l2(l2.data(), index, geo_);
+      if (e.entry || e.bitmap) {
+        pos += cluster_size_;
+        index++;
+        continue;
+      }
+      uint64_t n = 0;
+      while (pos + (n << cluster_bits_) < l2_end) {
+        L2Entry x = load_l2(l2.data(), index + n, geo_);
+        if (x.entry || x.bitmap) break;
+        n++;
+      }
+      uint64_t host;
+      if (data_file_) {
+        host = pos;
+      } else {
+        l2.release();
+        int64_t a = refcounts_->alloc_clusters(n << cluster_bits_);
+        if (a < 0) {
+          *err = Error::make("Could not allocate clusters: {}", strerror(static_cast<int>(-a)));
+          return static_cast<int>(a);
+        }
+        host = static_cast<uint64_t>(a);
+        r = get_l2(pos, true, &l2, &index);
+        if (r < 0) return r;
+      }
+      for (uint64_t c = 0; c < n; c++) {
+        L2Entry ne;
+        ne.entry = (host + (c << cluster_bits_)) | kOflagCopied;
+        if (geo_.extended) ne.bitmap = 0xffffffffull;
+        store_l2(l2.data(), index + c, geo_, ne);
+      }
+      l2.mark_dirty();
+      last_end = std::max(last_end, host + (n << cluster_bits_));
+      pos += n << cluster_bits_;
+      index += n;
+    }
+  }
+  int r = flush_metadata();
+  if (r < 0) return r;
+  Node *target = data();
+  int64_t flen = target->length();
+  if (flen < 0) return static_cast<int>(flen);
+  if (last_end > static_cast<uint64_t>(flen)) {
+    Prealloc fmode = mode == Prealloc::kMetadata ? Prealloc::kOff : mode;
+    r = target->truncate(last_end, false, fmode, err);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+int Qcow2Node::grow_locked(uint64_t new_size, Prealloc prealloc, Error *err) {
+  uint64_t old = size_;
+  uint64_t l1_needed = (new_size + l2_coverage() - 1) / l2_coverage();
+  int r = grow_l1(l1_needed);
+  if (r < 0) {
+    *err = Error::make("Failed to grow the L1 table: {}", strerror(-r));
+    return r;
+  }
+  if (prealloc != Prealloc::kOff) {
+    r = preallocate(old, new_size - old, prealloc, err);
+    if (r < 0) return r;
+  } else if (data_file_raw()) {
+    r = data_file_->truncate(new_size, false, Prealloc::kOff, err);
+    if (r < 0) return r;
+  }
+  uint8_t b[8];
+  put64(b, new_size);
+  r = file_->pwrite(24, b, 8, 0);
+  if (r < 0) {
+    *err = Error::make("Failed to update the image size: {}", strerror(-r));
+    return r;
+  }
+  size_ = new_size;
+  header_.size = new_size;
+  return file_->flush();
+}
+
+int Qcow2Node::shrink_locked(uint64_t new_size, Error *err) {
+  const uint64_t cmask = cluster_size_ - 1;
+  uint64_t from = (new_size + cmask) & ~cmask;
+  uint64_t pos = from, bytes = size_ > from ? size_ - from : 0;
+  while (bytes) {
+    uint64_t done = 0;
+    int r = discard_in_l2(pos, bytes, true, &done);
+    if (r < 0) {
+      *err = Error::make("Failed to discard cropped clusters: {}", strerror(-r));
+      return r;
+    }
+    pos += done;
+    bytes -= done;
+  }
+  // Drop L2 tables wholly past the end.
+  uint64_t l1_keep = (new_size + l2_coverage() - 1) / l2_coverage();
+  int r = flush_metadata();
+  if (r < 0) return r;
+  for (uint64_t i = l1_keep; i < l1_.size(); i++) {
+    uint64_t l2 = l1_[i] & kOffsetMask;
+    if (!l2) continue;
+    l1_[i] = 0;
+    r = write_l1_entry(i);
+    if (r < 0) return r;
+    l2_cache_->discard(l2);
+    r = refcounts_->free_clusters(l2, cluster_size_);
+    if (r < 0) return r;
+  }
+  uint8_t b[8];
+  put64(b, new_size);
+  r = file_->pwrite(24, b, 8, 0);
+  if (r < 0) return r;
+  size_ = new_size;
+  header_.size = new_size;
+  r = flush_metadata();
+  if (r < 0) return r;
+  // Give the file's unused tail back.
+  int64_t end = refcounts_->end_cluster();
+  if (end > 0) {
+    uint64_t end_bytes = static_cast<uint64_t>(end) << cluster_bits_;
+    int64_t flen = file_->length();
+    if (flen > 0 && end_bytes < static_cast<uint64_t>(flen)) {
+      Error terr;
+      if (file_->truncate(end_bytes, false, Prealloc::kOff, &terr) < 0)
+        warn_report("Failed to truncate the tail of the image: {}", terr.msg);
+    }
+  }
+  if (data_file_raw()) {
+    r = data_file_->truncate(new_size, false, Prealloc::kOff, err);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+int Qcow2Node::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
+  std::lock_guard<std::mutex> g(lock_);
+  if (!writable_) {
+    *err = Error::make("Image is read-only");
+    return -EACCES;
+  }
+  if (size & 511) {
+    *err = Error::make("The new size must be a multiple of 512");
+    return -EINVAL;
+  }
+  if (size == size_) return 0;
+  if (size < size_) {
+    if (!snapshots_.empty()) {
+      *err = Error::make("Can't shrink an image which has snapshots");
+      return -ENOTSUP;
+    }
+    if (prealloc != Prealloc::kOff) {
+      *err = Error::make("Preallocation can't be used for shrinking an image");
+      return -EINVAL;
+    }
+    return shrink_locked(size, err);
+  }
+  return grow_locked(size, prealloc, err);
+}
+
+}  // namespace qemu::block::qcow2

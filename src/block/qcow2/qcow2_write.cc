@@ -1,0 +1,490 @@
+// Writes: in place where a cluster is ours alone (COPIED), otherwise into newly allocated
+// clusters with copy-on-write of the untouched head and tail; compressed cluster writes;
+// zeroes and discard through L2 entry flags; and resizing.
+//
+// Crash ordering: data and copy-on-write first; refcounts of new clusters reach the disk
+// before the L2 entries that use them (the L2 cache depends on the refcount cache); clusters an
+// L2 update replaced are released only after that L2 table is written.
+#include <cerrno>
+#include <cstring>
+
+#include "block/qcow2/compress.h"
+#include "block/qcow2/qcow2_node.h"
+
+namespace qemu::block::qcow2 {
+namespace {
+
+uint64_t bits_for_range(uint64_t start_sc, uint64_t end_sc) {  // [start, end) of 0..32
+  uint64_t hi = end_sc >= 32 ? 0xffffffffull : ((uint64_t{1} << end_sc) - 1);
+  uint64_t lo = (uint64_t{1} << start_sc) - 1;
+  return hi & ~lo;
+}
+
+}  // namespace
+
+int Qcow2Node::free_entry_clusters(const L2Entry &e) {
+  if (data_file_) return 0;  // data file clusters are not refcounted
+  if (is_compressed(e.entry)) {
+    uint64_t off = compressed_offset(e.entry, geo_);
+    uint64_t sectors = ((e.entry >> geo_.csize_shift) & geo_.csize_mask) + 1;
+    return refcounts_->update(off & ~uint64_t{511}, sectors * 512, -1);
+  }
+  uint64_t host = host_offset(e.entry);
+  if (!host) return 0;
+  return refcounts_->free_clusters(host, cluster_size_);
+}
+
+int Qcow2Node::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
+  if (!writable_) return -EACCES;
+  if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  std::lock_guard<std::mutex> g(lock_);
+  int r = write_locked(offset, static_cast<const uint8_t *>(buf), bytes, flags);
+  if (r == 0 && (flags & kWriteFua)) r = flush_metadata();
+  return r;
+}
+
+int Qcow2Node::write_locked(uint64_t offset, const uint8_t *buf, uint64_t bytes, unsigned) {
+  int r = mark_dirty();
+  if (r < 0) return r;
+  while (bytes) {
+    uint64_t done = 0;
+    r = write_in_l2(offset, buf, bytes, &done);
+    if (r < 0) return r;
+    offset += done;
+    buf += done;
+    bytes -= done;
+  }
+  return 0;
+}
+
+int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, uint64_t *done) {
+  TableCache::Ref l2;
+  uint64_t index;
+  int r = get_l2(offset, true, &l2, &index);
+  if (r < 0) return r;
+  uint64_t l2_end = (offset / l2_coverage() + 1) * l2_coverage();
+  uint64_t end = std::min(offset + bytes, l2_end);
+  const uint64_t cmask = cluster_size_ - 1;
+  const int sc_bits = cluster_bits_ - (geo_.extended ? 5 : 0);
+
+  L2Entry first = load_l2(l2.data(), index, geo_);
+  bool first_copied = (first.entry & kOflagCopied) && entry_has_host(first.entry, geo_);
+
+  if (first_copied && !geo_.extended && !(first.entry & kOflagZero)) {
+    // In place: a run of our own clusters with contiguous host offsets.
+    uint64_t host0 = host_offset(first.entry);
+    uint64_t pos = (offset & ~cmask) + cluster_size_;
+    uint64_t i = index + 1;
+    while (pos < end) {
+      L2Entry e = load_l2(l2.data(), i, geo_);
+      if (!(e.entry & kOflagCopied) || is_compressed(e.entry) || (e.entry & kOflagZero) ||
+          host_offset(e.entry) != host0 + (pos - (offset & ~cmask)))
+        break;
+      pos += cluster_size_;
+      i++;
+    }
+    uint64_t n = std::min(end, pos) - offset;
+    uint64_t host = data_file_raw() ? offset : host0 + (offset & cmask);
+    if (!data_file_ && overlaps_metadata(host, n))
+      return mark_corrupt(
+          fmt::format("Preventing invalid write on metadata (overlaps with "
+                      "active L1/L2/refcount structures) at {:#x}",
+                      host));
+    r = data()->pwrite(host, buf, n, 0);
+    if (r < 0) return r;
+    *done = n;
+    return 0;
+  }
+
+  if (first_copied && geo_.extended) {
+    // Our own cluster with subclusters: fill partially written subclusters that do not hold
+    // data yet, write, and mark the written subclusters allocated.
+    uint64_t cluster_guest = offset & ~cmask;
+    uint64_t n = std::min(end, cluster_guest + cluster_size_) - offset;
+    uint64_t in = offset & cmask;
+    uint64_t sc_first = in >> sc_bits, sc_end = (in + n + geo_.subcluster_size() - 1) >> sc_bits;
+    uint64_t span_start = sc_first << sc_bits, span_end = sc_end << sc_bits;
+    std::vector<uint8_t> span(span_end - span_start);
+    if (in > span_start) {
+      r = read_old_content(first, cluster_guest, span_start, span.data(), in - span_start);
+      if (r < 0) return r;
+    }
+    memcpy(span.data() + (in - span_start), buf, n);
+    if (in + n < span_end) {
+      r = read_old_content(first, cluster_guest, in + n, span.data() + (in + n - span_start),
+                           span_end - (in + n));
+      if (r < 0) return r;
+    }
+    uint64_t host = host_offset(first.entry) + span_start;
+    r = data()->pwrite(data_file_raw() ? cluster_guest + span_start : host, span.data(),
+                       span.size(), 0);
+    if (r < 0) return r;
+    uint64_t bits = bits_for_range(sc_first, sc_end);
+    L2Entry ne = first;
+    ne.bitmap = (ne.bitmap | bits) & ~(bits << 32);
+    if (ne.bitmap != first.bitmap) {
+      store_l2(l2.data(), index, geo_, ne);
+      l2.mark_dirty();
+    }
+    *done = n;
+    return 0;
+  }
+
+  // New clusters: every cluster of the run that is not ours alone.
+  uint64_t run_start = offset & ~cmask;
+  uint64_t pos = run_start + cluster_size_;
+  uint64_t i = index + 1;
+  while (pos < end) {
+    L2Entry e = load_l2(l2.data(), i, geo_);
+    bool ours = (e.entry & kOflagCopied) && entry_has_host(e.entry, geo_);
+    if (ours) break;
+    pos += cluster_size_;
+    i++;
+  }
+  uint64_t run_end = std::min(pos, (end + cmask) & ~cmask);
+  uint64_t nclusters = (run_end - run_start) >> cluster_bits_;
+  uint64_t write_end = std::min(end, run_end);
+
+  // Zero-flagged clusters of ours keep their host cluster (one at a time).
+  uint64_t new_host;
+  bool reuse = first_copied && (first.entry & kOflagZero);
+  if (reuse) {
+    nclusters = 1;
+    run_end = run_start + cluster_size_;
+    write_end = std::min(end, run_end);
+    new_host = host_offset(first.entry);
+  } else if (data_file_) {
+    new_host = run_start;  // data files map guest offsets 1:1
+  } else {
+    int64_t a = refcounts_->alloc_clusters(nclusters << cluster_bits_);
+    if (a < 0) return static_cast<int>(a);
+    new_host = static_cast<uint64_t>(a);
+    if (overlaps_metadata(new_host, nclusters << cluster_bits_))
+      return mark_corrupt(fmt::format("Preventing invalid allocation of data at {:#x}", new_host));
+  }
+
+  L2Entry last = load_l2(l2.data(), index + nclusters - 1, geo_);
+  uint64_t head = offset - run_start;
+  uint64_t tail = run_end - write_end;
+  uint64_t sc_size = geo_.subcluster_size();
+  // With subclusters, copy only the partially written subclusters of a cluster that had no
+  // data of its own; other subclusters stay unallocated.
+  auto first_has_data = [&](const L2Entry &e) {
+    return is_compressed(e.entry) || (entry_has_host(e.entry, geo_) && !(e.entry & kOflagZero));
+  };
+  uint64_t cow_head = head, cow_tail = tail;
+  if (geo_.extended && !first_has_data(first)) cow_head = head & (sc_size - 1);
+  if (geo_.extended && !first_has_data(last)) cow_tail = tail & (sc_size - 1);
+
+  uint64_t buf_start = offset - cow_head;
+  uint64_t buf_end = write_end + cow_tail;
+  std::vector<uint8_t> cow(buf_end - buf_start);
+  if (cow_head) {
+    r = read_old_content(first, run_start, head - cow_head, cow.data(), cow_head);
+    if (r < 0) return r;
+  }
+  memcpy(cow.data() + cow_head, buf, write_end - offset);
+  if (cow_tail) {
+    uint64_t last_guest = run_end - cluster_size_;
+    r = read_old_content(last, last_guest, write_end - last_guest,
+                         cow.data() + cow_head + (write_end - offset), cow_tail);
+    if (r < 0) return r;
+  }
+  r = data()->pwrite(new_host + (buf_start - run_start), cow.data(), cow.size(), 0);
+  if (r < 0) return r;
+
+  // Point the L2 entries at the new clusters; remember what they replaced.
+  std::vector<L2Entry> replaced;
+  for (uint64_t c = 0; c < nclusters; c++) {
+    L2Entry old = load_l2(l2.data(), index + c, geo_);
+    L2Entry ne;
+    ne.entry = (new_host + (c << cluster_bits_)) | kOflagCopied;
+    if (geo_.extended) {
+      uint64_t cguest = run_start + (c << cluster_bits_);
+      uint64_t ws = std::max(buf_start, cguest) - cguest;
+      uint64_t we = std::min(buf_end, cguest + cluster_size_) - cguest;
+      uint64_t bits = bits_for_range(ws >> sc_bits, (we + sc_size - 1) >> sc_bits);
+      uint64_t keep = first_has_data(old) ? 0xffffffffull : (old.bitmap & 0xffffffffull);
+      uint64_t zero = (old.bitmap >> 32) & ~bits;
+      if (first_has_data(old)) zero = 0;
+      ne.bitmap = (keep | bits) | (zero << 32);
+      ne.bitmap &= ~((ne.bitmap & 0xffffffffull) << 32);
+    }
+    store_l2(l2.data(), index + c, geo_, ne);
+    if (!reuse && !data_file_ && (is_compressed(old.entry) || host_offset(old.entry)))
+      replaced.push_back(old);
+  }
+  l2.mark_dirty();
+  if (!replaced.empty()) {
+    l2.release();
+    r = l2_cache_->write_back();
+    if (r < 0) return r;
+    for (const L2Entry &old : replaced) {
+      r = free_entry_clusters(old);
+      if (r < 0) return r;
+    }
+  }
+  *done = write_end - offset;
+  return 0;
+}
+
+int Qcow2Node::pwrite_compressed(uint64_t offset, const void *vbuf, size_t bytes) {
+  if (!writable_) return -EACCES;
+  if (data_file_) return -ENOTSUP;
+  if ((offset & (cluster_size_ - 1)) || bytes > cluster_size_ ||
+      (bytes != cluster_size_ && offset + bytes != size_))
+    return -EINVAL;
+  const uint8_t *buf = static_cast<const uint8_t *>(vbuf);
+  std::vector<uint8_t> in;
+  if (bytes != cluster_size_) {  // the last cluster of the image: pad with zeroes
+    in.assign(cluster_size_, 0);
+    memcpy(in.data(), buf, bytes);
+    buf = in.data();
+  }
+  // Compression runs outside the lock so that several writers use several cores.
+  std::vector<uint8_t> out(cluster_size_);
+  long len =
+      compress_cluster(header_.compression_type, out.data(), cluster_size_ - 1, buf, cluster_size_);
+  if (len == -ENOMEM) {
+    std::lock_guard<std::mutex> g(lock_);
+    return write_locked(offset, buf, bytes, 0);
+  }
+  if (len < 0) return -EIO;
+
+  std::lock_guard<std::mutex> g(lock_);
+  int r = mark_dirty();
+  if (r < 0) return r;
+  TableCache::Ref l2;
+  uint64_t index;
+  r = get_l2(offset, true, &l2, &index);
+  if (r < 0) return r;
+  L2Entry e = load_l2(l2.data(), index, geo_);
+  if (e.entry || e.bitmap) return -EIO;  // compression cannot overwrite anything
+  l2.release();
+  int64_t host = refcounts_->alloc_bytes(static_cast<uint64_t>(len));
+  if (host < 0) return static_cast<int>(host);
+  if (overlaps_metadata(static_cast<uint64_t>(host), static_cast<uint64_t>(len)))
+    return mark_corrupt(fmt::format("Preventing invalid compressed write at {:#x}", host));
+  r = file_->pwrite(static_cast<uint64_t>(host), out.data(), static_cast<size_t>(len), 0);
+  if (r < 0) return r;
+  r = get_l2(offset, true, &l2, &index);
+  if (r < 0) return r;
+  L2Entry ne;
+  ne.entry = make_compressed_entry(static_cast<uint64_t>(host), static_cast<uint64_t>(len), geo_);
+  store_l2(l2.data(), index, geo_, ne);
+  l2.mark_dirty();
+  return 0;
+}
+
+int Qcow2Node::zero_in_l2(uint64_t offset, uint64_t bytes, unsigned flags, uint64_t *done) {
+  // Whole clusters (whole subclusters with extended L2) become zero entries; a partial unit is
+  // skipped if it already reads as zeroes, and written as data otherwise.
+  const uint64_t cmask = cluster_size_ - 1;
+  const uint64_t unit = geo_.extended ? geo_.subcluster_size() : cluster_size_;
+  uint64_t l2_end = (offset / l2_coverage() + 1) * l2_coverage();
+  uint64_t end = std::min(offset + bytes, l2_end);
+  uint64_t as = (offset + unit - 1) & ~(unit - 1);
+  uint64_t ae = end & ~(unit - 1);
+  if (end == size_) ae = (end + unit - 1) & ~(unit - 1);  // the partial last unit of the image
+  if (offset < as || ae <= offset) {
+    uint64_t n = (offset < as ? std::min(as, end) : end) - offset;
+    Mapping m;
+    int r = map_range(offset, n, &m);
+    if (r < 0) return r;
+    n = std::min(n, m.bytes);
+    *done = n;
+    if (type_is_zero(m.type) || (type_is_unallocated(m.type) && !backing_)) return 0;
+    if (flags & kWriteNoFallback) return -ENOTSUP;
+    std::vector<uint8_t> zeroes(n, 0);
+    return write_locked(offset, zeroes.data(), n, 0);
+  }
+  uint64_t aligned_end = std::min(ae, end == size_ ? ae : end);
+  if (header_.version < 3) {
+    // No zero flag: deallocating reads as zero only without a backing file.
+    uint64_t whole_end = (aligned_end == ae && end == size_) ? ae : (aligned_end & ~cmask);
+    if (backing_ || whole_end <= offset || (offset & cmask)) {
+      if (flags & kWriteNoFallback) return -ENOTSUP;
+      uint64_t n = std::min<uint64_t>(std::min(aligned_end, end) - offset, 1 << 20);
+      std::vector<uint8_t> zeroes(n, 0);
+      *done = n;
+      return write_locked(offset, zeroes.data(), n, 0);
+    }
+    int r = discard_in_l2(offset, whole_end - offset, false, done);
+    *done = std::min(*done, whole_end - offset);
+    return r;
+  }
+
+  TableCache::Ref l2;
+  uint64_t index;
+  int r = get_l2(offset, true, &l2, &index);
+  if (r < 0) return r;
+  std::vector<L2Entry> replaced;
+  uint64_t pos = offset;
+  while (pos < aligned_end) {
+    uint64_t ci = (pos >> cluster_bits_) & (geo_.l2_entries() - 1);
+    uint64_t cguest = pos & ~cmask;
+    uint64_t cend = std::min(cguest + cluster_size_, aligned_end);
+    L2Entry old = load_l2(l2.data(), ci, geo_);
+    L2Entry ne;
+    bool whole = pos == cguest && cend == cguest + cluster_size_;
+    bool ours = (old.entry & kOflagCopied) && entry_has_host(old.entry, geo_);
+    bool keep = ours && !(flags & kWriteMayUnmap);
+    if (!geo_.extended) {
+      ne.entry = keep ? (old.entry | kOflagZero) : kOflagZero;
+      if (!keep && entry_has_host(old.entry, geo_)) replaced.push_back(old);
+      if (!keep && is_compressed(old.entry)) replaced.push_back(old);
+    } else if (whole) {
+      ne.entry = keep ? old.entry : 0;
+      ne.bitmap = uint64_t{0xffffffff} << 32;
+      if (!keep && (entry_has_host(old.entry, geo_) || is_compressed(old.entry)))
+        replaced.push_back(old);
+    } else {
+      // Some subclusters of a cluster: only possible in place (or on unallocated clusters).
+      if (is_compressed(old.entry) || (entry_has_host(old.entry, geo_) && !ours)) {
+        if (flags & kWriteNoFallback) return -ENOTSUP;
+        l2.release();
+        std::vector<uint8_t> zeroes(cend - pos, 0);
+        r = write_locked(pos, zeroes.data(), cend - pos, 0);
+        *done = cend - offset;
+        return r;
+      }
+      uint64_t bits = bits_for_range((pos & cmask) >> (cluster_bits_ - 5),
+                                     ((cend - 1) & cmask) / geo_.subcluster_size() + 1);
+      ne = old;
+      ne.bitmap = (old.bitmap & ~bits) | (bits << 32);
+    }
+    store_l2(l2.data(), ci, geo_, ne);
+    pos = cend;
+  }
+  l2.mark_dirty();
+  if (!replaced.empty()) {
+    l2.release();
+    r = l2_cache_->write_back();
+    if (r < 0) return r;
+    for (const L2Entry &old : replaced) {
+      r = free_entry_clusters(old);
+      if (r < 0) return r;
+    }
+  }
+  *done = std::min(aligned_end, end) - offset;
+  return 0;
+}
+
+int Qcow2Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
+  if (!writable_) return -EACCES;
+  if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  std::lock_guard<std::mutex> g(lock_);
+  int r = mark_dirty();
+  if (r < 0) return r;
+  while (bytes) {
+    uint64_t done = 0;
+    r = zero_in_l2(offset, bytes, flags, &done);
+    if (r < 0) return r;
+    offset += done;
+    bytes -= done;
+  }
+  if (flags & kWriteFua) r = flush_metadata();
+  return r;
+}
+
+int Qcow2Node::discard_in_l2(uint64_t offset, uint64_t bytes, bool full, uint64_t *done) {
+  // Only whole clusters are discarded.
+  const uint64_t cmask = cluster_size_ - 1;
+  uint64_t start = (offset + cmask) & ~cmask;
+  uint64_t l2_end = (offset / l2_coverage() + 1) * l2_coverage();
+  uint64_t end = std::min(offset + bytes, l2_end);
+  uint64_t aligned_end = end & ~cmask;
+  if (end == size_) aligned_end = (end + cmask) & ~cmask;  // the image's partial last cluster
+  if (start >= aligned_end) {
+    *done = end - offset;
+    return 0;
+  }
+  TableCache::Ref l2;
+  uint64_t index;
+  int r = get_l2(start, false, &l2, &index);
+  if (r == -ENOENT) {
+    *done = end - offset;
+    return 0;
+  }
+  if (r < 0) return r;
+  // A table shared with a snapshot must be copied before it changes.
+  if (!(l1_[start / l2_coverage()] & kOflagCopied)) {
+    l2.release();
+    r = get_l2(start, true, &l2, &index);
+    if (r < 0) return r;
+  }
+  std::vector<L2Entry> replaced;
+  for (uint64_t pos = start; pos < aligned_end; pos += cluster_size_, index++) {
+    L2Entry old = load_l2(l2.data(), index, geo_);
+    bool allocated = entry_has_host(old.entry, geo_) || is_compressed(old.entry);
+    L2Entry ne;
+    if (!full && (backing_ || allocated)) {
+      if (geo_.extended) {
+        ne.bitmap = uint64_t{0xffffffff} << 32;
+      } else {
+        ne.entry = header_.version >= 3 ? kOflagZero : 0;
+      }
+    }
+    if (ne.entry == old.entry && ne.bitmap == old.bitmap) continue;
+    store_l2(l2.data(), index, geo_, ne);
+    l2.mark_dirty();
+    if (allocated) replaced.push_back(old);
+  }
+  l2.release();
+  if (!replaced.empty()) {
+    r = l2_cache_->write_back();
+    if (r < 0) return r;
+    for (const L2Entry &old : replaced) {
+      r = free_entry_clusters(old);
+      if (r < 0) return r;
+    }
+  }
+  *done = end - offset;
+  return 0;
+}
+
+int Qcow2Node::discard(uint64_t offset, uint64_t bytes) {
+  if (!writable_) return -EACCES;
+  if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  std::lock_guard<std::mutex> g(lock_);
+  int r = mark_dirty();
+  if (r < 0) return r;
+  while (bytes) {
+    uint64_t done = 0;
+    r = discard_in_l2(offset, bytes, false, &done);
+    if (r < 0) return r;
+    offset += done;
+    bytes -= done;
+  }
+  return 0;
+}
+
+int Qcow2Node::make_empty(Error *err) {
+  if (!writable_) {
+    *err = Error::make("Image is read-only");
+    return -EACCES;
+  }
+  std::lock_guard<std::mutex> g(lock_);
+  uint64_t offset = 0, bytes = size_;
+  while (bytes) {
+    uint64_t done = 0;
+    int r = discard_in_l2(offset, bytes, true, &done);
+    if (r < 0) {
+      *err = Error::make("Could not empty the image: {}", strerror(-r));
+      return r;
+    }
+    offset += done;
+    bytes -= done;
+  }
+  return flush_metadata();
+}
+
+int Qcow2Node::flush() {
+  if (!writable_) return 0;
+  std::lock_guard<std::mutex> g(lock_);
+  int r = flush_metadata();
+  if (r < 0) return r;
+  return data_file_ ? data_file_->flush() : 0;
+}
+
+}  // namespace qemu::block::qcow2
