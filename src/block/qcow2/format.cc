@@ -204,7 +204,8 @@ bool serialize_header(Header *h, std::vector<uint8_t> *out, Error *err) {
     append_ext(b, kExtCrypto, d, sizeof d);
   }
   if (!h->data_file.empty()) append_ext(b, kExtDataFile, h->data_file.data(), h->data_file.size());
-  if (h->version == 3) {
+  // QEMU writes the feature name table only into clusters of at least 8 KiB.
+  if (h->version == 3 && cluster_size >= 8192) {
     const auto &names = default_feature_names();
     std::vector<uint8_t> t(names.size() * 48, 0);
     for (size_t i = 0; i < names.size(); i++) {

@@ -220,9 +220,8 @@ class Qcow2Driver : public FormatDriver {
   int create(const std::string &filename, const Opts &opts, Error *err) const override {
     CreateParams p;
     if (!parse_params(opts, &p, err)) return -EINVAL;
-    if (p.data_file_raw && p.prealloc != Prealloc::kOff) {
-      // QEMU preallocates the data file only; the qcow2 metadata follows.
-    }
+    // A raw data file must stay valid as a raw image: map every cluster up front.
+    if (p.data_file_raw && p.prealloc == Prealloc::kOff) p.prealloc = Prealloc::kMetadata;
     FileOpenOptions fo;
     fo.writable = true;
     fo.create = true;

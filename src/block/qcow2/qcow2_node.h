@@ -124,6 +124,7 @@ class Qcow2Node : public Node {
   int discard_in_l2(uint64_t offset, uint64_t bytes, bool make_zero, uint64_t *done);
   int free_entry_clusters(const L2Entry &e);
   int grow_locked(uint64_t new_size, Prealloc prealloc, Error *err);
+  int preallocate_data_area(uint64_t old_size, uint64_t new_size, Prealloc mode, Error *err);
   int shrink_locked(uint64_t new_size, Error *err);
 
   // qcow2_snapshot.cc

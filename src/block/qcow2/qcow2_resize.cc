@@ -52,7 +52,7 @@ int Qcow2Node::preallocate(uint64_t offset, uint64_t bytes, Prealloc mode, Error
       for (uint64_t c = 0; c < n; c++) {
         L2Entry ne;
         ne.entry = (host + (c << cluster_bits_)) | kOflagCopied;
-        if (geo_.extended) ne.bitmap = 0xffffffffull;
+        // Preallocated subclusters stay unallocated: they read as zeroes (or from backing).
         store_l2(l2.data(), index + c, geo_, ne);
       }
       l2.mark_dirty();
@@ -74,6 +74,64 @@ int Qcow2Node::preallocate(uint64_t offset, uint64_t bytes, Prealloc mode, Error
   return 0;
 }
 
+int Qcow2Node::preallocate_data_area(uint64_t old_size, uint64_t new_size, Prealloc mode,
+                                     Error *err) {
+  // As QEMU lays it out: fresh refcount structures after the last used cluster, sized for all
+  // new data (and L2 tables), then the data clusters in one contiguous run right after them,
+  // made real in the file at once; the L2 tables go wherever allocation finds room.
+  const uint64_t cmask = cluster_size_ - 1;
+  int r = flush_metadata();
+  if (r < 0) return r;
+  int64_t last = refcounts_->end_cluster();
+  if (last < 0) return static_cast<int>(last);
+  uint64_t first_guest = old_size & ~cmask;
+  uint64_t nb_data = (((new_size + cmask) & ~cmask) - first_guest) >> cluster_bits_;
+  uint64_t nb_l2 = (nb_data + geo_.l2_entries() - 1) / geo_.l2_entries() + 1;
+  int64_t start =
+      refcounts_->refcount_area(static_cast<uint64_t>(last), nb_data + nb_l2, true, 0, 0);
+  if (start < 0) {
+    *err =
+        Error::make("Failed to resize refcount structures: {}", strerror(static_cast<int>(-start)));
+    return static_cast<int>(start);
+  }
+  header_.refcount_table_offset = refcounts_->table_offset();
+  header_.refcount_table_clusters = refcounts_->table_clusters();
+  r = refcounts_->alloc_clusters_at(static_cast<uint64_t>(start), nb_data);
+  if (r < 0) {
+    *err = Error::make("Failed to allocate data clusters: {}", strerror(-r));
+    return r;
+  }
+  r = refcounts_->cache().flush();
+  if (r < 0) return r;
+  Error terr;
+  r = file_->truncate(static_cast<uint64_t>(start) + (nb_data << cluster_bits_), false, mode,
+                      &terr);
+  if (r < 0) {
+    *err = Error::make("Failed to resize underlying file: {}", terr.msg);
+    return r;
+  }
+  uint64_t host = static_cast<uint64_t>(start);
+  uint64_t guest = first_guest;
+  while (nb_data) {
+    TableCache::Ref l2;
+    uint64_t index;
+    r = get_l2(guest, true, &l2, &index);
+    if (r < 0) return r;
+    uint64_t n = std::min(nb_data, geo_.l2_entries() - index);
+    for (uint64_t c = 0; c < n; c++) {
+      L2Entry ne;
+      ne.entry = (host + (c << cluster_bits_)) | kOflagCopied;
+      if (geo_.extended) ne.bitmap = 0xffffffffull;
+      store_l2(l2.data(), index + c, geo_, ne);
+    }
+    l2.mark_dirty();
+    guest += n << cluster_bits_;
+    host += n << cluster_bits_;
+    nb_data -= n;
+  }
+  return flush_metadata();
+}
+
 int Qcow2Node::grow_locked(uint64_t new_size, Prealloc prealloc, Error *err) {
   uint64_t old = size_;
   uint64_t l1_needed = (new_size + l2_coverage() - 1) / l2_coverage();
@@ -82,7 +140,10 @@ int Qcow2Node::grow_locked(uint64_t new_size, Prealloc prealloc, Error *err) {
     *err = Error::make("Failed to grow the L1 table: {}", strerror(-r));
     return r;
   }
-  if (prealloc != Prealloc::kOff) {
+  if ((prealloc == Prealloc::kFalloc || prealloc == Prealloc::kFull) && !data_file_) {
+    r = preallocate_data_area(old, new_size, prealloc, err);
+    if (r < 0) return r;
+  } else if (prealloc != Prealloc::kOff) {
     r = preallocate(old, new_size - old, prealloc, err);
     if (r < 0) return r;
   } else if (data_file_raw()) {

@@ -191,17 +191,26 @@ int Refcounts::allocate_block(uint64_t cluster_index, TableCache::Ref *ref) {
   // counted so far, so the new structures describe themselves.
   uint64_t blocks_used =
       div_round_up(std::max(cluster_index + 1, new_index + 1), entries_per_block_);
-  r = grow_table(blocks_used * entries_per_block_, ti, static_cast<uint64_t>(new_block));
-  if (r < 0) return r;
+  int64_t end = refcount_area(blocks_used * entries_per_block_, 0, false, ti,
+                              static_cast<uint64_t>(new_block));
+  if (end < 0) return static_cast<int>(end);
   return kEAgain;
 }
 
-int Refcounts::grow_table(uint64_t start_cluster, uint64_t new_block_index,
-                          uint64_t new_block_offset) {
+int Refcounts::alloc_clusters_at(uint64_t offset, uint64_t n) {
+  for (;;) {
+    int r = update(offset, n << cluster_bits_, 1);
+    if (r != kEAgain) return r;
+  }
+}
+
+int64_t Refcounts::refcount_area(uint64_t start_cluster, uint64_t additional_clusters, bool exact,
+                                 uint64_t new_block_index, uint64_t new_block_offset) {
   uint64_t total_blocks;
-  refcount_metadata_size(start_cluster, cluster_size_, refcount_order_, true, &total_blocks);
+  refcount_metadata_size(start_cluster + additional_clusters, cluster_size_, refcount_order_,
+                         !exact, &total_blocks);
   uint64_t per_table_cluster = cluster_size_ / 8;
-  uint64_t table_entries = total_blocks + div_round_up(total_blocks, 2);
+  uint64_t table_entries = exact ? total_blocks : total_blocks + div_round_up(total_blocks, 2);
   table_entries = div_round_up(table_entries, per_table_cluster) * per_table_cluster;
   uint64_t new_table_clusters = table_entries / per_table_cluster;
   if (table_entries * 8 > kMaxRefcountTableBytes) return -EFBIG;
@@ -260,7 +269,7 @@ int Refcounts::grow_table(uint64_t start_cluster, uint64_t new_block_index,
     r = update(old_offset, old_bytes, -1);
     if (r < 0 && r != kEAgain) return r;
   }
-  return 0;
+  return static_cast<int64_t>(end);
 }
 
 int Refcounts::update(uint64_t offset, uint64_t length, int64_t addend) {

@@ -53,10 +53,19 @@ class Refcounts {
   // Highest cluster index with a non-zero refcount, plus one (0 if none).
   int64_t end_cluster();
 
+  // Builds a new refcount table, and the refcount blocks missing to cover everything up to
+  // start_cluster + additional_clusters, in the free area starting at start_cluster (so they
+  // describe themselves), switches the header to it and frees the old table. exact: size the
+  // table just so (otherwise leave room to grow). Returns the end of the new structures.
+  int64_t refcount_area(uint64_t start_cluster, uint64_t additional_clusters, bool exact,
+                        uint64_t new_block_index, uint64_t new_block_offset);
+  // Takes n clusters at offset (which must be free) with refcount 1.
+  int alloc_clusters_at(uint64_t offset, uint64_t n);
+
  private:
   int block_for(uint64_t cluster_index, TableCache::Ref *ref, bool allocate);
   int allocate_block(uint64_t cluster_index, TableCache::Ref *ref);
-  int grow_table(uint64_t start_cluster, uint64_t new_block_index, uint64_t new_block_offset);
+
   int64_t find_free(uint64_t nb_clusters);
 
   Node *file_;
