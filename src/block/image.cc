@@ -13,11 +13,20 @@ std::string probe_format(const std::string &filename, Error *err) {
   FileOpenOptions fo;
   auto file = FileNode::open(filename, fo, err);
   if (!file) return {};
-  unsigned char head[4] = {};
+  uint8_t head[2048] = {};
   int64_t len = file->length();
-  if (len >= 4 && file->pread(0, head, sizeof head) == 0 && memcmp(head, "QFI\xfb", 4) == 0)
-    return "qcow2";
-  return "raw";
+  size_t n = static_cast<size_t>(std::min<int64_t>(std::max<int64_t>(len, 0), sizeof head));
+  if (n && file->pread(0, head, n) < 0) n = 0;
+  const FormatDriver *best = nullptr;
+  int best_score = 0;
+  for (const FormatDriver *d : format_drivers()) {
+    int score = d->probe(head, n, filename);
+    if (score > best_score) {
+      best = d;
+      best_score = score;
+    }
+  }
+  return best ? best->name() : "raw";
 }
 
 std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions &o, Error *err) {
@@ -30,10 +39,6 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
       return nullptr;
     }
   }
-  if (format != "raw" && format != "file") {
-    *err = Error::make("Unknown driver '{}'", format);
-    return nullptr;
-  }
   FileOpenOptions fo;
   fo.writable = o.writable;
   Error ferr;
@@ -43,7 +48,20 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
     return nullptr;
   }
   if (format == "file") return file;
-  return RawNode::open(std::move(file), 0, false, 0, err);
+  const FormatDriver *drv = find_format(format);
+  if (!drv) {
+    *err = Error::make("Unknown driver '{}'", format);
+    return nullptr;
+  }
+  OpenFlags flags;
+  flags.writable = o.writable;
+  Error derr;
+  auto node = drv->open(std::move(file), {}, flags, &derr);
+  if (!node) {
+    *err = Error::make("Could not open '{}': {}", filename, derr.msg);
+    return nullptr;
+  }
+  return node;
 }
 
 int create_image(const std::string &filename, const std::string &format, const Opts &opts,

@@ -132,7 +132,7 @@ int Qcow2Node::grow_l1(uint64_t min_size) {
   header_.l1_size = static_cast<uint32_t>(min_size);
   header_.l1_table_offset = static_cast<uint64_t>(new_offset);
   if (old_offset && old_bytes) {
-    r = refcounts_->free_clusters(old_offset, old_bytes);
+    r = refcounts_->free_clusters(old_offset, old_bytes, DiscardType::kOther);
     if (r < 0) return r;
   }
   return 0;
@@ -187,7 +187,7 @@ int Qcow2Node::get_l2(uint64_t guest_offset, bool allocate, TableCache::Ref *ref
   r = write_l1_entry(l1_index);
   if (r < 0) return r;
   if (l2_offset) {
-    r = refcounts_->free_clusters(l2_offset, cluster_size_);
+    r = refcounts_->free_clusters(l2_offset, cluster_size_, DiscardType::kOther);
     if (r < 0) return r;
   }
   *ref = std::move(nref);

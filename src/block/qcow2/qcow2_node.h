@@ -122,7 +122,9 @@ class Qcow2Node : public Node {
   int write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, uint64_t *done);
   int zero_in_l2(uint64_t offset, uint64_t bytes, unsigned flags, uint64_t *done);
   int discard_in_l2(uint64_t offset, uint64_t bytes, bool make_zero, uint64_t *done);
-  int free_entry_clusters(const L2Entry &e);
+  int free_entry_clusters(const L2Entry &e, DiscardType why = DiscardType::kNever);
+  // Hands the space of freed clusters back to the file (after the metadata is written).
+  int process_discards();
   int grow_locked(uint64_t new_size, Prealloc prealloc, Error *err);
   int preallocate_data_area(uint64_t old_size, uint64_t new_size, Prealloc mode, Error *err);
   int shrink_locked(uint64_t new_size, Error *err);

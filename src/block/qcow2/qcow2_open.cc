@@ -186,6 +186,17 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     return false;
   }
 
+  auto opt_bool = [&](const char *key, bool def) {
+    auto it = opts.find(key);
+    if (it == opts.end()) return def;
+    return it->second == "on" || it->second == "true" || it->second == "yes" ||
+           it->second == "unmap";
+  };
+  bool unmap = opt_bool("discard", false);
+  refcounts_->set_discard_passthrough(opt_bool("pass-discard-request", unmap),
+                                      opt_bool("pass-discard-snapshot", true),
+                                      opt_bool("pass-discard-other", false));
+
   lazy_refcounts_ = h.compatible_features & kCompatLazyRefcounts;
   if (auto it = opts.find("lazy-refcounts"); it != opts.end()) {
     lazy_refcounts_ = it->second == "on" || it->second == "true";

@@ -142,7 +142,7 @@ int Qcow2Node::write_snapshot_table(const std::vector<Snapshot> &list) {
   header_.nb_snapshots = static_cast<uint32_t>(list.size());
   snapshots_ = list;
   if (old_offset && old_bytes) {
-    r = refcounts_->free_clusters(old_offset, old_bytes);
+    r = refcounts_->free_clusters(old_offset, old_bytes, DiscardType::kSnapshot);
     if (r < 0) return r;
   }
   return 0;
@@ -179,7 +179,8 @@ int Qcow2Node::update_refcounts_for_l1(uint64_t l1_offset, uint32_t l1_size, int
           uint64_t off = compressed_offset(e.entry, geo_);
           uint64_t sectors = ((e.entry >> geo_.csize_shift) & geo_.csize_mask) + 1;
           l2.release();
-          r = refcounts_->update(off & ~uint64_t{511}, sectors * 512, addend);
+          r = refcounts_->update(off & ~uint64_t{511}, sectors * 512, addend,
+                                 DiscardType::kSnapshot);
           if (r < 0) return r;
           r = l2_cache_->get(l2_offset, &l2);
           if (r < 0) return r;
@@ -190,7 +191,7 @@ int Qcow2Node::update_refcounts_for_l1(uint64_t l1_offset, uint32_t l1_size, int
       if (!host || data_file_) continue;
       l2.release();
       if (addend) {
-        r = refcounts_->update(host, cluster_size_, addend);
+        r = refcounts_->update(host, cluster_size_, addend, DiscardType::kSnapshot);
         if (r < 0) return r;
       }
       r = refcounts_->get(host >> cluster_bits_, &refcount);
@@ -207,7 +208,7 @@ int Qcow2Node::update_refcounts_for_l1(uint64_t l1_offset, uint32_t l1_size, int
     if (l2_changed) l2.mark_dirty();
     l2.release();
     if (addend) {
-      int r2 = refcounts_->update(l2_offset, cluster_size_, addend);
+      int r2 = refcounts_->update(l2_offset, cluster_size_, addend, DiscardType::kSnapshot);
       if (r2 < 0) return r2;
     }
     uint64_t refcount = 0;
@@ -220,6 +221,8 @@ int Qcow2Node::update_refcounts_for_l1(uint64_t l1_offset, uint32_t l1_size, int
     }
   }
   int r = flush_metadata();
+  if (r < 0) return r;
+  r = process_discards();
   if (r < 0) return r;
   if (l1_changed) {
     if (l1_in_memory) {
@@ -413,7 +416,8 @@ int Qcow2Node::snapshot_delete(const std::string &id, const std::string &name, E
     return r;
   }
   if (s.l1_size) {
-    r = refcounts_->free_clusters(s.l1_table_offset, uint64_t{s.l1_size} * 8);
+    r = refcounts_->free_clusters(s.l1_table_offset, uint64_t{s.l1_size} * 8,
+                                  DiscardType::kSnapshot);
     if (r < 0) return r;
   }
   r = update_refcounts_for_l1(header_.l1_table_offset, static_cast<uint32_t>(l1_.size()), 0, &l1_);

@@ -22,16 +22,28 @@ uint64_t bits_for_range(uint64_t start_sc, uint64_t end_sc) {  // [start, end) o
 
 }  // namespace
 
-int Qcow2Node::free_entry_clusters(const L2Entry &e) {
+int Qcow2Node::free_entry_clusters(const L2Entry &e, DiscardType why) {
   if (data_file_) return 0;  // data file clusters are not refcounted
   if (is_compressed(e.entry)) {
     uint64_t off = compressed_offset(e.entry, geo_);
     uint64_t sectors = ((e.entry >> geo_.csize_shift) & geo_.csize_mask) + 1;
-    return refcounts_->update(off & ~uint64_t{511}, sectors * 512, -1);
+    return refcounts_->update(off & ~uint64_t{511}, sectors * 512, -1, why);
   }
   uint64_t host = host_offset(e.entry);
   if (!host) return 0;
-  return refcounts_->free_clusters(host, cluster_size_);
+  return refcounts_->free_clusters(host, cluster_size_, why);
+}
+
+int Qcow2Node::process_discards() {
+  auto ranges = refcounts_->take_discards();
+  if (ranges.empty()) return 0;
+  // The refcounts and L2 tables that freed these clusters must be on disk first.
+  int r = l2_cache_->write_back();
+  if (r < 0) return r;
+  r = refcounts_->cache().write_back();
+  if (r < 0) return r;
+  for (const auto &[off, len] : ranges) file_->discard(off, len);
+  return 0;
 }
 
 int Qcow2Node::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
@@ -362,7 +374,7 @@ int Qcow2Node::zero_in_l2(uint64_t offset, uint64_t bytes, unsigned flags, uint6
     r = l2_cache_->write_back();
     if (r < 0) return r;
     for (const L2Entry &old : replaced) {
-      r = free_entry_clusters(old);
+      r = free_entry_clusters(old, DiscardType::kRequest);
       if (r < 0) return r;
     }
   }
@@ -383,7 +395,8 @@ int Qcow2Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
     offset += done;
     bytes -= done;
   }
-  if (flags & kWriteFua) r = flush_metadata();
+  r = process_discards();
+  if (r == 0 && (flags & kWriteFua)) r = flush_metadata();
   return r;
 }
 
@@ -435,7 +448,7 @@ int Qcow2Node::discard_in_l2(uint64_t offset, uint64_t bytes, bool full, uint64_
     r = l2_cache_->write_back();
     if (r < 0) return r;
     for (const L2Entry &old : replaced) {
-      r = free_entry_clusters(old);
+      r = free_entry_clusters(old, full ? DiscardType::kSnapshot : DiscardType::kRequest);
       if (r < 0) return r;
     }
   }
@@ -456,7 +469,7 @@ int Qcow2Node::discard(uint64_t offset, uint64_t bytes) {
     offset += done;
     bytes -= done;
   }
-  return 0;
+  return process_discards();
 }
 
 int Qcow2Node::make_empty(Error *err) {
@@ -476,7 +489,8 @@ int Qcow2Node::make_empty(Error *err) {
     offset += done;
     bytes -= done;
   }
-  return flush_metadata();
+  int r = process_discards();
+  return r < 0 ? r : flush_metadata();
 }
 
 int Qcow2Node::flush() {

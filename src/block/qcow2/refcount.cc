@@ -272,7 +272,7 @@ int64_t Refcounts::refcount_area(uint64_t start_cluster, uint64_t additional_clu
   return static_cast<int64_t>(end);
 }
 
-int Refcounts::update(uint64_t offset, uint64_t length, int64_t addend) {
+int Refcounts::update(uint64_t offset, uint64_t length, int64_t addend, DiscardType why) {
   if (length == 0) return 0;
   uint64_t first = offset >> cluster_bits_;
   uint64_t last = (offset + length - 1) >> cluster_bits_;
@@ -289,8 +289,10 @@ int Refcounts::update(uint64_t offset, uint64_t length, int64_t addend) {
     TableCache::Ref ref;
     int r = block_for(c, &ref, addend > 0);
     if (r == kEAgain) {
-      // A new block was placed: undo what this call did so far and let the caller retry.
+      // A new block was placed: undo what this call did so far and let the caller retry,
+      // searching again from this range (its clusters may well still be free).
       if (c > first) update(first << cluster_bits_, (c - first) << cluster_bits_, -addend);
+      free_cluster_index_ = std::min(free_cluster_index_, first);
       return kEAgain;
     }
     if (r < 0) return r;
@@ -305,6 +307,14 @@ int Refcounts::update(uint64_t offset, uint64_t length, int64_t addend) {
     refcount_entry_set(ref.data(), idx, refcount_order_, nv);
     ref.mark_dirty();
     if (nv == 0 && c < free_cluster_index_) free_cluster_index_ = c;
+    if (nv == 0 && pass_[static_cast<int>(why)]) {
+      uint64_t off = c << cluster_bits_;
+      if (!discards_.empty() && discards_.back().first + discards_.back().second == off) {
+        discards_.back().second += cluster_size_;
+      } else {
+        discards_.emplace_back(off, cluster_size_);
+      }
+    }
   }
   return 0;
 }

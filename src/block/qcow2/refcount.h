@@ -22,6 +22,10 @@ uint64_t refcount_metadata_size(uint64_t clusters, uint64_t cluster_size, int re
 uint64_t refcount_entry_get(const uint8_t *block, uint64_t index, int refcount_order);
 void refcount_entry_set(uint8_t *block, uint64_t index, int refcount_order, uint64_t value);
 
+// Why clusters are freed; decides whether their space is handed back to the file system
+// (QEMU's pass-discard-* options).
+enum class DiscardType { kNever, kRequest, kSnapshot, kOther, kAlways };
+
 class Refcounts {
  public:
   // write_reftable_location(offset, clusters) makes the header point at a new table.
@@ -37,12 +41,23 @@ class Refcounts {
   int get(uint64_t cluster_index, uint64_t *refcount);
   // Adds addend to the refcount of every cluster touched by [offset, offset+length).
   // A result below 0 or above the maximum is -EINVAL/-ERANGE (nothing is changed then).
-  int update(uint64_t offset, uint64_t length, int64_t addend);
+  int update(uint64_t offset, uint64_t length, int64_t addend,
+             DiscardType why = DiscardType::kNever);
   // Allocates a run of free clusters for `bytes` and sets their refcount to 1.
   int64_t alloc_clusters(uint64_t bytes);
   // Allocates `bytes` (< one cluster) for compressed data, packing consecutive requests.
   int64_t alloc_bytes(uint64_t bytes);
-  int free_clusters(uint64_t offset, uint64_t length) { return update(offset, length, -1); }
+  int free_clusters(uint64_t offset, uint64_t length, DiscardType why = DiscardType::kNever) {
+    return update(offset, length, -1, why);
+  }
+  // Which reasons for freeing pass through as discards of the freed host clusters.
+  void set_discard_passthrough(bool request, bool snapshot, bool other) {
+    pass_[static_cast<int>(DiscardType::kRequest)] = request;
+    pass_[static_cast<int>(DiscardType::kSnapshot)] = snapshot;
+    pass_[static_cast<int>(DiscardType::kOther)] = other;
+  }
+  // Host ranges freed with passthrough since the last call (merged, in order of freeing).
+  std::vector<std::pair<uint64_t, uint64_t>> take_discards() { return std::move(discards_); }
 
   TableCache &cache() { return cache_; }
   uint64_t max_refcount() const { return max_refcount_; }
@@ -81,6 +96,8 @@ class Refcounts {
   uint32_t table_clusters_ = 0;
   uint64_t free_cluster_index_ = 0;
   uint64_t free_byte_offset_ = 0;
+  bool pass_[5] = {false, false, true, false, true};
+  std::vector<std::pair<uint64_t, uint64_t>> discards_;
 };
 
 }  // namespace qemu::block::qcow2
