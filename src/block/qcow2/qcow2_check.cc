@@ -260,9 +260,7 @@ int Checker::calculate(bool *rebuild) {
             static_cast<int>(n_->snapshots_.size()));
     res_->corruptions++;
   }
-  uint64_t sn_table_bytes = 0;
   for (const Snapshot &s : n_->snapshots_) {
-    sn_table_bytes += (40 + 24 + s.extra_unknown.size() + s.id.size() + s.name.size() + 7) & ~7ull;
     if (s.l1_table_offset & (n_->cluster_size_ - 1)) {
       fprintf(stderr,
               "ERROR snapshot %s (%s) l1_offset=%#llx: L1 table is not cluster aligned; "
@@ -274,7 +272,7 @@ int Checker::calculate(bool *rebuild) {
     r = check_l1(s.l1_table_offset, s.l1_size, false);
     if (r < 0) return r;
   }
-  inc(n_->header_.snapshots_offset, sn_table_bytes);
+  inc(n_->header_.snapshots_offset, snapshot_table_bytes(n_->snapshots_));
   inc(n_->refcounts_->table_offset(),
       uint64_t{n_->refcounts_->table_clusters()} << n_->cluster_bits_);
   if (n_->header_.has_crypto_ext) inc(n_->header_.crypto_offset, n_->header_.crypto_length);

@@ -40,6 +40,9 @@ struct Snapshot {
   std::string extra_unknown;  // extra data past the fields we know
 };
 
+// The snapshot table's size in the file.
+uint64_t snapshot_table_bytes(const std::vector<Snapshot> &list);
+
 struct Qcow2Options {
   uint64_t l2_cache_bytes = 0;        // 0: default
   uint64_t refcount_cache_bytes = 0;  // 0: default

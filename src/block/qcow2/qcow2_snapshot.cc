@@ -13,12 +13,20 @@ namespace {
 
 constexpr uint32_t kExtraSize = 24;  // vm_state_size_large, disk_size, icount
 
-size_t entry_size(const Snapshot &s) {
-  size_t n = 40 + kExtraSize + s.extra_unknown.size() + s.id.size() + s.name.size();
-  return (n + 7) & ~size_t{7};
+size_t raw_entry_size(const Snapshot &s) {
+  return 40 + kExtraSize + s.extra_unknown.size() + s.id.size() + s.name.size();
 }
 
 }  // namespace
+
+// The table's size in the file: entries 8-aligned, no padding after the last.
+uint64_t snapshot_table_bytes(const std::vector<Snapshot> &list) {
+  uint64_t n = 0;
+  for (const Snapshot &s : list) n = ((n + 7) & ~uint64_t{7}) + raw_entry_size(s);
+  return n;
+}
+
+namespace {}  // namespace
 
 bool Qcow2Node::load_snapshots(Error *err) {
   snapshots_.clear();
@@ -91,10 +99,11 @@ bool Qcow2Node::load_snapshots(Error *err) {
 }
 
 int Qcow2Node::write_snapshot_table(const std::vector<Snapshot> &list) {
+  // Entries start 8-aligned; the table ends right after the last one (QEMU does not pad it).
   std::vector<uint8_t> buf;
   for (const Snapshot &s : list) {
-    size_t start = buf.size();
-    buf.resize(start + entry_size(s), 0);
+    size_t start = (buf.size() + 7) & ~size_t{7};
+    buf.resize(start + raw_entry_size(s), 0);
     uint8_t *p = buf.data() + start;
     put64(p, s.l1_table_offset);
     put32(p + 8, s.l1_size);
@@ -136,8 +145,7 @@ int Qcow2Node::write_snapshot_table(const std::vector<Snapshot> &list) {
   r = file_->flush();
   if (r < 0) return r;
   uint64_t old_offset = header_.snapshots_offset;
-  uint64_t old_bytes = 0;
-  for (const Snapshot &s : snapshots_) old_bytes += entry_size(s);
+  uint64_t old_bytes = snapshot_table_bytes(snapshots_);
   header_.snapshots_offset = new_offset;
   header_.nb_snapshots = static_cast<uint32_t>(list.size());
   snapshots_ = list;

@@ -176,20 +176,48 @@ int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, 
   }
 
   L2Entry last = load_l2(l2.data(), index + nclusters - 1, geo_);
-  uint64_t head = offset - run_start;
-  uint64_t tail = run_end - write_end;
-  uint64_t sc_size = geo_.subcluster_size();
-  // With subclusters, copy only the partially written subclusters of a cluster that had no
-  // data of its own; other subclusters stay unallocated.
-  auto first_has_data = [&](const L2Entry &e) {
-    return is_compressed(e.entry) || (entry_has_host(e.entry, geo_) && !(e.entry & kOflagZero));
+  // The copy-on-write span. Without subclusters: whole clusters. With them, a cluster with
+  // host data is copied from its first to its last allocated subcluster (at least the
+  // written ones); one without is copied only up to the written subclusters' edges.
+  const uint64_t sc_size = geo_.subcluster_size();
+  const uint64_t last_guest = run_end - cluster_size_;
+  uint64_t rel_start = offset - run_start;
+  uint64_t rel_end = write_end - last_guest;  // in the last cluster, 1..cluster_size
+  int sc0 = static_cast<int>(rel_start >> sc_bits);
+  int sc1 = static_cast<int>((rel_end - 1) >> sc_bits);
+  SubclusterType t0 = subcluster_type(first, sc0, geo_);
+  SubclusterType t1 = subcluster_type(last, sc1, geo_);
+  auto has_host_type = [](SubclusterType t) {
+    return t == SubclusterType::kNormal || t == SubclusterType::kZeroAlloc ||
+           t == SubclusterType::kUnallocatedAlloc;
   };
-  uint64_t cow_head = head, cow_tail = tail;
-  if (geo_.extended && !first_has_data(first)) cow_head = head & (sc_size - 1);
-  if (geo_.extended && !first_has_data(last)) cow_tail = tail & (sc_size - 1);
+  uint64_t cow_from;
+  if (t0 == SubclusterType::kCompressed) {
+    cow_from = 0;
+  } else if (has_host_type(t0)) {
+    uint32_t alloc = static_cast<uint32_t>(first.bitmap);
+    int lead = alloc ? __builtin_ctz(alloc) : 32;
+    cow_from = geo_.extended ? static_cast<uint64_t>(std::min(sc0, lead)) << sc_bits : 0;
+  } else {
+    cow_from = static_cast<uint64_t>(sc0) << sc_bits;
+  }
+  uint64_t cow_to;
+  if (t1 == SubclusterType::kCompressed) {
+    cow_to = cluster_size_;
+  } else if (has_host_type(t1)) {
+    uint32_t alloc = static_cast<uint32_t>(last.bitmap);
+    int trail = alloc ? __builtin_clz(alloc) : 32;
+    cow_to = cluster_size_;
+    if (geo_.extended) cow_to -= static_cast<uint64_t>(std::min(31 - sc1, trail)) << sc_bits;
+  } else {
+    cow_to = (rel_end + sc_size - 1) & ~(sc_size - 1);
+  }
+  uint64_t buf_start = run_start + cow_from;
+  uint64_t buf_end = last_guest + cow_to;
+  uint64_t head = offset - run_start;
+  uint64_t cow_head = offset - buf_start;
+  uint64_t cow_tail = buf_end - write_end;
 
-  uint64_t buf_start = offset - cow_head;
-  uint64_t buf_end = write_end + cow_tail;
   std::vector<uint8_t> cow(buf_end - buf_start);
   if (cow_head) {
     r = read_old_content(first, run_start, head - cow_head, cow.data(), cow_head);
@@ -197,9 +225,8 @@ int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, 
   }
   memcpy(cow.data() + cow_head, buf, write_end - offset);
   if (cow_tail) {
-    uint64_t last_guest = run_end - cluster_size_;
-    r = read_old_content(last, last_guest, write_end - last_guest,
-                         cow.data() + cow_head + (write_end - offset), cow_tail);
+    r = read_old_content(last, last_guest, rel_end, cow.data() + cow_head + (write_end - offset),
+                         cow_tail);
     if (r < 0) return r;
   }
   r = data()->pwrite(new_host + (buf_start - run_start), cow.data(), cow.size(), 0);
@@ -212,15 +239,12 @@ int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, 
     L2Entry ne;
     ne.entry = (new_host + (c << cluster_bits_)) | kOflagCopied;
     if (geo_.extended) {
+      // The copied and written subclusters become allocated (and not zero).
       uint64_t cguest = run_start + (c << cluster_bits_);
       uint64_t ws = std::max(buf_start, cguest) - cguest;
       uint64_t we = std::min(buf_end, cguest + cluster_size_) - cguest;
-      uint64_t bits = bits_for_range(ws >> sc_bits, (we + sc_size - 1) >> sc_bits);
-      uint64_t keep = first_has_data(old) ? 0xffffffffull : (old.bitmap & 0xffffffffull);
-      uint64_t zero = (old.bitmap >> 32) & ~bits;
-      if (first_has_data(old)) zero = 0;
-      ne.bitmap = (keep | bits) | (zero << 32);
-      ne.bitmap &= ~((ne.bitmap & 0xffffffffull) << 32);
+      uint64_t bits = bits_for_range(ws >> sc_bits, ((we - 1) >> sc_bits) + 1);
+      ne.bitmap = (old.bitmap | bits) & ~(bits << 32);
     }
     store_l2(l2.data(), index + c, geo_, ne);
     if (!reuse && !data_file_ && (is_compressed(old.entry) || host_offset(old.entry)))
