@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "block/qcow2/qcow2_node.h"
 
@@ -31,9 +32,23 @@ class Checker {
   int write_refblocks(uint64_t first, uint64_t end, std::vector<uint64_t> *reftable, bool *grown);
   uint64_t alloc_in_memory(uint64_t count, uint64_t *first_free);
 
+  // References per cluster: dense over the file, sparse beyond it (a hostile image may point
+  // anywhere; that must not cost memory in proportion to the offset).
+  uint32_t &ref(uint64_t c) { return c < refs_.size() ? refs_[c] : beyond_[c]; }
+  uint64_t ref_at(uint64_t c) const {
+    if (c < refs_.size()) return refs_[c];
+    auto it = beyond_.find(c);
+    return it == beyond_.end() ? 0 : it->second;
+  }
+  uint64_t ref_end() const {
+    return beyond_.empty() ? refs_.size()
+                           : std::max<uint64_t>(refs_.size(), beyond_.rbegin()->first + 1);
+  }
+
   Qcow2Node *n_;
   CheckResult *res_;
-  std::vector<uint64_t> refs_;
+  std::vector<uint32_t> refs_;
+  std::map<uint64_t, uint32_t> beyond_;
   uint64_t nb_clusters_ = 0;
   uint64_t next_contiguous_ = 0;
 };
@@ -42,21 +57,15 @@ void Checker::inc(uint64_t offset, uint64_t size) {
   if (size == 0) return;
   uint64_t first = offset >> n_->cluster_bits_;
   uint64_t last = (offset + size - 1) >> n_->cluster_bits_;
-  if (last - first > (uint64_t{1} << 32)) {
-    res_->check_errors++;
+  if (last < first || last - first > (uint64_t{1} << 24)) {
+    fprintf(stderr, "ERROR: invalid reference offset=%#llx size=%#llx\n",
+            static_cast<unsigned long long>(offset), static_cast<unsigned long long>(size));
+    res_->corruptions++;
     return;
   }
-  if (last >= refs_.size()) {
-    if (last > (uint64_t{1} << 36)) {  // a hostile offset: do not allocate terabytes
-      fprintf(stderr, "ERROR: cluster offset=%#llx is beyond any sane image size\n",
-              static_cast<unsigned long long>(offset));
-      res_->corruptions++;
-      return;
-    }
-    refs_.resize(last + 1, 0);
-  }
   for (uint64_t c = first; c <= last; c++) {
-    if (++refs_[c] == 0 || refs_[c] > n_->refcounts_->max_refcount()) {
+    uint32_t &r = ref(c);
+    if (++r == 0 || r > n_->refcounts_->max_refcount()) {
       fprintf(stderr, "ERROR: overflow cluster offset=%#llx\n",
               static_cast<unsigned long long>(c << n_->cluster_bits_));
       res_->corruptions++;
@@ -237,9 +246,9 @@ int Checker::check_refblocks(bool *rebuild) {
     }
     if (off) {
       inc(off, n_->cluster_size_);
-      if (refs_[c] != 1) {
+      if (ref_at(c) != 1) {
         fprintf(stderr, "ERROR refcount block %lld refcount=%llu\n", static_cast<long long>(i),
-                static_cast<unsigned long long>(refs_[c]));
+                static_cast<unsigned long long>(ref_at(c)));
         res_->corruptions++;
         *rebuild = true;
       }
@@ -250,6 +259,7 @@ int Checker::check_refblocks(bool *rebuild) {
 
 int Checker::calculate(bool *rebuild) {
   refs_.assign(nb_clusters_, 0);
+  beyond_.clear();
   next_contiguous_ = 0;
   res_->allocated_clusters = res_->fragmented_clusters = res_->compressed_clusters = 0;
   inc(0, n_->cluster_size_);
@@ -282,8 +292,15 @@ int Checker::calculate(bool *rebuild) {
 }
 
 int Checker::compare(unsigned fix, bool *rebuild, int64_t *highest) {
-  uint64_t count = std::max<uint64_t>(refs_.size(), nb_clusters_);
-  for (uint64_t i = 0; i < count; i++) {
+  // Every cluster of the file, and the referenced ones beyond it.
+  std::vector<uint64_t> extra;
+  for (const auto &kv : beyond_) extra.push_back(kv.first);
+  size_t next_extra = 0;
+  for (uint64_t i = 0;; i++) {
+    if (i >= refs_.size()) {
+      if (next_extra >= extra.size()) break;
+      i = std::max(i, extra[next_extra++]);
+    }
     uint64_t disk = 0;
     int r = n_->refcounts_->get(i, &disk);
     if (r < 0) {
@@ -292,7 +309,7 @@ int Checker::compare(unsigned fix, bool *rebuild, int64_t *highest) {
       res_->check_errors++;
       continue;
     }
-    uint64_t want = i < refs_.size() ? refs_[i] : 0;
+    uint64_t want = ref_at(i);
     if (disk > 0 || want > 0) *highest = static_cast<int64_t>(i);
     if (disk == want) continue;
     int *fixed = nullptr;
@@ -388,6 +405,14 @@ int Checker::write_refblocks(uint64_t first, uint64_t end, std::vector<uint64_t>
 }
 
 int Checker::rebuild_structures() {
+  // A rebuild covers what the file holds; references far beyond it are errors, not data.
+  if (!beyond_.empty()) {
+    uint64_t end = beyond_.rbegin()->first + 1;
+    if (end - refs_.size() > (uint64_t{1} << 24)) return -EFBIG;
+    refs_.resize(end, 0);
+    for (const auto &kv : beyond_) refs_[kv.first] = kv.second;
+    beyond_.clear();
+  }
   n_->refcounts_->cache().clear();
   std::vector<uint64_t> reftable;
   bool grown = false;
@@ -492,6 +517,10 @@ int Checker::run(unsigned fix) {
     return static_cast<int>(flen);
   }
   nb_clusters_ = (static_cast<uint64_t>(flen) + n_->cluster_size_ - 1) >> n_->cluster_bits_;
+  if (nb_clusters_ > (uint64_t{1} << 28)) {  // as QEMU, a bound on what check will hold
+    res_->check_errors++;
+    return -EFBIG;
+  }
   res_->has_cluster_stats = true;
   res_->total_clusters =
       static_cast<int64_t>((n_->size_ + n_->cluster_size_ - 1) >> n_->cluster_bits_);
@@ -516,7 +545,7 @@ int Checker::run(unsigned fix) {
     res_->corruptions = 0;
     res_->leaks = 0;
     rebuild = false;
-    nb_clusters_ = std::max<uint64_t>(nb_clusters_, refs_.size());
+    nb_clusters_ = std::max<uint64_t>(nb_clusters_, ref_end());
     r = calculate(&rebuild);
     if (r < 0) return r;
     int fresh_leaks = 0;

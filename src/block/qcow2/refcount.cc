@@ -135,11 +135,16 @@ int Refcounts::get(uint64_t cluster_index, uint64_t *refcount) {
 }
 
 int64_t Refcounts::find_free(uint64_t nb_clusters) {
-  // First fit from the hint; the hint ends up after the run found.
+  // First fit from the hint; the hint ends up after the run found. In a consistent image every
+  // cluster past the end of the file is free, so a search that runs far beyond it means the
+  // refcounts are corrupt: stop instead of scanning (and then writing) terabytes away.
+  int64_t flen = file_->length();
+  if (flen < 0) return flen;
+  uint64_t limit = (static_cast<uint64_t>(flen) >> cluster_bits_) + nb_clusters + (1u << 22);
   uint64_t run = 0;
   while (run < nb_clusters) {
     uint64_t idx = free_cluster_index_++;
-    if ((idx + 1) << cluster_bits_ > (uint64_t{1} << 56)) return -EFBIG;
+    if ((idx + 1) << cluster_bits_ > (uint64_t{1} << 56) || idx > limit) return -EFBIG;
     uint64_t rc;
     int r = get(idx, &rc);
     if (r < 0) return r;
