@@ -57,6 +57,8 @@ class FormatDriver {
   // negative errno with err set.
   virtual int create(const std::string &filename, const Opts &opts, Error *err) const;
   virtual bool supports_backing() const { return false; }
+  // qemu-img amend: the options an existing image's metadata accepts (null: no amendment).
+  virtual const OptsList *amend_opts() const { return nullptr; }
   // qemu-img measure: the file size an image with these creation options needs, empty
   // (required) and with all of src's data (fully_allocated). src may be null (--size).
   // -ENOTSUP where the format cannot tell.

@@ -4,13 +4,16 @@
 // to call from several threads at once; callers get parallelism by issuing requests from a pool.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "base/opts.h"
 #include "base/qjson.h"
 
 namespace qemu::block {
@@ -128,6 +131,14 @@ class Node {
   virtual int change_backing_file(const std::string &file, const std::string &format, Error *err);
   // Drops all data of this layer so that it reads through to its backing (qemu-img commit).
   virtual int make_empty(Error *err);
+  // qemu-img amend: applies options of the driver's amend_opts() to the image. status, if
+  // set, is told the progress (done, total) of long operations. force allows unsafe changes.
+  virtual int amend(const Opts &opts, bool force,
+                    const std::function<void(int64_t done, int64_t total)> &status, Error *err) {
+    (void)opts, (void)force, (void)status;
+    *err = Error::make("Operation not supported");
+    return -ENOTSUP;
+  }
 
  protected:
   std::string filename_;

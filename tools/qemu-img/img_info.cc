@@ -1,20 +1,19 @@
 // qemu-img info [--object objectdef] [--image-opts] [-f fmt] [--output=ofmt] [--backing-chain]
 //               [-U] filename
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <set>
 #include <string>
+#include <vector>
 
-#include "base/size.h"
-#include "block/image.h"
 #include "tools/qemu-img/img_common.h"
 
 namespace qemu::img {
 
 int img_info(int argc, char **argv) {
   std::string fmt;
-  OutputFormat output = OutputFormat::kHuman;
-  enum { kOptOutput = 256, kOptBackingChain, kOptObject, kOptImageOpts, kOptForceShare };
+  const char *output = nullptr;
+  bool chain = false, image_opts = false, force_share = false;
+  enum { kOptOutput = 256, kOptBackingChain, kOptObject, kOptImageOpts };
   static const struct option long_options[] = {
       {"help", no_argument, nullptr, 'h'},
       {"format", required_argument, nullptr, 'f'},
@@ -32,12 +31,18 @@ int img_info(int argc, char **argv) {
         fmt = optarg;
         break;
       case kOptOutput:
-        output = parse_output_format(optarg);
+        output = optarg;
         break;
       case 'U':
+        force_share = true;
+        break;
       case kOptBackingChain:
-      case kOptObject:
+        chain = true;
+        break;
       case kOptImageOpts:
+        image_opts = true;
+        break;
+      case kOptObject:
         break;
       default:
         handle_common_getopt(c, argv);
@@ -45,39 +50,64 @@ int img_info(int argc, char **argv) {
   }
   if (optind != argc - 1) error_exit("Expecting one image file name");
   std::string filename = argv[optind];
+  OutputFormat output_format = OutputFormat::kHuman;
+  if (output && !parse_output_format(output, &output_format)) return 1;
 
-  Error err;
-  block::OpenOptions oo;
-  oo.format = fmt;
-  auto node = block::open_image(filename, oo, &err);
-  if (!node) {
-    error_report_err(err);
-    return 1;
+  // Each layer is opened on its own (without its backing chain), then the next one by the
+  // full backing filename and the backing format the image records.
+  std::vector<block::ImageInfo> list;
+  std::set<std::string> seen;
+  std::string name = filename;
+  while (!name.empty()) {
+    if (!seen.insert(name).second) {
+      error_report("Backing file '{}' creates an infinite loop.", name);
+      return 1;
+    }
+    ImgOpenOptions o;
+    o.image_opts = image_opts;
+    o.fmt = fmt;
+    o.no_backing = true;
+    o.force_share = force_share;
+    auto node = img_open(name, o);
+    if (!node) return 1;
+    block::ImageInfo info;
+    Error err;
+    if (query_image_info(node.get(), image_opts ? node->filename() : name, &info, &err) < 0) {
+      error_report_err(err);
+      return 1;
+    }
+    list.push_back(std::move(info));
+    const block::ImageInfo &last = list.back();
+    name.clear();
+    fmt.clear();
+    image_opts = false;
+    if (chain) {
+      if (!last.full_backing_filename.empty()) {
+        name = last.full_backing_filename;
+      } else if (!last.backing_filename.empty()) {
+        error_report(
+            "Could not determine absolute backing filename, but backing filename '{}' present",
+            last.backing_filename);
+        return 1;
+      }
+      fmt = last.backing_format;
+    }
   }
-  int64_t vsize = node->length();
-  if (vsize < 0) {
-    error_report("Could not get image size: {}", strerror(static_cast<int>(-vsize)));
-    return 1;
-  }
-  int64_t actual = node->allocated_file_size();
 
-  if (output == OutputFormat::kJson) {
-    nlohmann::ordered_json j;
-    j["virtual-size"] = vsize;
-    j["filename"] = filename;
-    j["format"] = node->driver_name();
-    if (actual >= 0) j["actual-size"] = actual;
-    j["dirty-flag"] = false;
-    printf("%s\n", j.dump(4).c_str());
-  } else {
-    printf("image: %s\n", filename.c_str());
-    printf("file format: %s\n", node->driver_name());
-    printf("virtual size: %s (%lld bytes)\n", size_to_str(vsize).c_str(),
-           static_cast<long long>(vsize));
-    if (actual >= 0) {
-      printf("disk size: %s\n", size_to_str(actual).c_str());
+  if (output_format == OutputFormat::kJson) {
+    if (chain) {
+      Json arr = Json::array();
+      for (const auto &info : list) arr.push_back(image_info_json(info));
+      printf("%s\n", qjson_pretty(arr).c_str());
     } else {
-      printf("disk size: unavailable\n");
+      printf("%s\n", qjson_pretty(image_info_json(list.front())).c_str());
+    }
+  } else {
+    bool delim = false;
+    for (const auto &info : list) {
+      if (delim) printf("\n");
+      delim = true;
+      dump_human_image_info(info);
     }
   }
   return 0;

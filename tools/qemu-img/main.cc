@@ -14,10 +14,23 @@ struct Command {
   int (*run)(int argc, char **argv);
 };
 
+// The subcommands in the order of QEMU's help text.
 const Command kCommands[] = {
+    {"amend", qemu::img::img_amend},
+    {"bench", qemu::img::img_bench},
+    {"bitmap", qemu::img::img_bitmap},
+    {"check", qemu::img::img_check},
+    {"commit", qemu::img::img_commit},
+    {"compare", qemu::img::img_compare},
+    {"convert", qemu::img::img_convert},
     {"create", qemu::img::img_create},
     {"dd", qemu::img::img_dd},
     {"info", qemu::img::img_info},
+    {"map", qemu::img::img_map},
+    {"measure", qemu::img::img_measure},
+    {"snapshot", qemu::img::img_snapshot},
+    {"rebase", qemu::img::img_rebase},
+    {"resize", qemu::img::img_resize},
 };
 
 }  // namespace
