@@ -5,6 +5,7 @@
 
 #include "block/create_opts.h"
 #include "block/file.h"
+#include "block/qcow2/create_params.h"
 #include "block/qcow2/qcow2_node.h"
 
 namespace qemu::block::qcow2 {
@@ -47,137 +48,6 @@ const OptsList &create_options() {
   return list;
 }
 
-struct CreateParams {
-  uint64_t size = 0;
-  int version = 3;
-  int cluster_bits = 16;
-  int refcount_order = 4;
-  bool lazy_refcounts = false;
-  bool extended_l2 = false;
-  uint8_t compression = kCompressionZlib;
-  Prealloc prealloc = Prealloc::kOff;
-  std::string backing_file, backing_fmt, data_file;
-  bool data_file_raw = false;
-};
-
-bool parse_params(const Opts &o, CreateParams *p, Error *err) {
-  p->size = o.get_size("size", 0);
-  if (auto c = o.get("compat")) {
-    if (*c == "0.10" || *c == "v2") {
-      p->version = 2;
-    } else if (*c == "1.1" || *c == "v3") {
-      p->version = 3;
-    } else {
-      *err = Error::make("Parameter 'version' does not accept value '{}'", *c);
-      return false;
-    }
-  }
-  if (o.get("encryption") && o.get_bool("encryption", false)) {
-    *err = Error::make("Encrypted qcow2 images are not supported yet");
-    return false;
-  }
-  if (o.get("encrypt.format")) {
-    *err = Error::make("Encrypted qcow2 images are not supported yet");
-    return false;
-  }
-  uint64_t cs = o.get_size("cluster_size", 65536);
-  if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
-    *err = Error::make("Cluster size must be a power of two between 512 and 2048k");
-    return false;
-  }
-  p->cluster_bits = __builtin_ctzll(cs);
-  if (auto pa = o.get("preallocation")) {
-    if (!parse_prealloc(*pa, &p->prealloc)) {
-      *err = Error::make("Parameter 'preallocation' does not accept value '{}'", *pa);
-      return false;
-    }
-  }
-  if (auto ct = o.get("compression_type")) {
-    if (*ct == "zlib") {
-      p->compression = kCompressionZlib;
-    } else if (*ct == "zstd") {
-      p->compression = kCompressionZstd;
-    } else {
-      *err = Error::make("Parameter 'compression-type' does not accept value '{}'", *ct);
-      return false;
-    }
-  }
-  p->backing_file = o.get("backing_file").value_or("");
-  p->backing_fmt = o.get("backing_fmt").value_or("");
-  p->data_file = o.get("data_file").value_or("");
-  p->data_file_raw = o.get_bool("data_file_raw", false);
-  p->lazy_refcounts = o.get_bool("lazy_refcounts", false);
-  p->extended_l2 = o.get_bool("extended_l2", false);
-  uint64_t rb = o.get_number("refcount_bits", 16);
-  if (rb > 64 || rb == 0 || (rb & (rb - 1))) {
-    *err = Error::make("Refcount width must be a power of two and may not exceed 64 bits");
-    return false;
-  }
-  p->refcount_order = __builtin_ctzll(rb);
-
-  if (p->version < 3 && p->lazy_refcounts) {
-    *err = Error::make(
-        "Lazy refcounts only supported with compatibility level 1.1 and above "
-        "(use version=v3 or greater)");
-    return false;
-  }
-  if (p->version < 3 && p->refcount_order != 4) {
-    *err = Error::make(
-        "Different refcount widths than 16 bits require compatibility level 1.1 "
-        "or above (use version=v3 or greater)");
-    return false;
-  }
-  if (p->version < 3 && p->compression != kCompressionZlib) {
-    *err = Error::make(
-        "Non-zlib compression type is only supported with compatibility level "
-        "1.1 and above (use version=v3 or greater)");
-    return false;
-  }
-  if (p->extended_l2) {
-    if (p->version < 3) {
-      *err = Error::make(
-          "Extended L2 entries are only supported with compatibility level 1.1 "
-          "and above (use version=v3 or greater)");
-      return false;
-    }
-    if (p->cluster_bits < 14) {
-      *err = Error::make(
-          "Extended L2 entries are only supported with cluster sizes of at least "
-          "16384 bytes");
-      return false;
-    }
-  }
-  if (!p->data_file.empty() && p->version < 3) {
-    *err = Error::make(
-        "External data files are only supported with compatibility level 1.1 "
-        "and above (use version=v3 or greater)");
-    return false;
-  }
-  if (p->data_file_raw && p->data_file.empty()) {
-    *err = Error::make("Parameter 'data-file-raw' requires 'data-file'");
-    return false;
-  }
-  if (p->data_file_raw && !p->backing_file.empty()) {
-    *err = Error::make("Backing file and data-file-raw cannot be used at the same time");
-    return false;
-  }
-  if (!p->backing_fmt.empty() && p->backing_file.empty()) {
-    *err = Error::make("Backing format cannot be used without backing file");
-    return false;
-  }
-  if (!p->backing_file.empty() && p->prealloc != Prealloc::kOff) {
-    *err = Error::make(
-        "Backing file and preallocation can only be used at the same time if "
-        "extended_l2 is on");
-    if (!p->extended_l2) return false;
-  }
-  if (p->size & 511) {
-    *err = Error::make("Image size must be a multiple of 512 bytes");
-    return false;
-  }
-  return true;
-}
-
 // The first three clusters of a new image: header, refcount table, one refcount block that
 // counts those three clusters.
 std::vector<uint8_t> initial_clusters(const CreateParams &p, Header *h) {
@@ -215,11 +85,19 @@ class Qcow2Driver : public FormatDriver {
     return Qcow2Node::open(std::move(file), opts, flags, err);
   }
   const OptsList *create_opts() const override { return &create_options(); }
+  int measure(const Opts &opts, Node *src, uint64_t, MeasureResult *out,
+              Error *err) const override {
+    return qcow2_measure(opts, src, out, err);
+  }
   bool supports_backing() const override { return true; }
 
   int create(const std::string &filename, const Opts &opts, Error *err) const override {
     CreateParams p;
-    if (!parse_params(opts, &p, err)) return -EINVAL;
+    if (!parse_create_params(opts, &p, err)) return -EINVAL;
+    if (p.size & 511) {
+      *err = Error::make("Image size must be a multiple of 512 bytes");
+      return -EINVAL;
+    }
     // A raw data file must stay valid as a raw image: map every cluster up front.
     if (p.data_file_raw && p.prealloc == Prealloc::kOff) p.prealloc = Prealloc::kMetadata;
     FileOpenOptions fo;

@@ -167,6 +167,9 @@ class Qcow2Node : public Node {
   uint64_t l2_coverage() const { return geo_.l2_entries() << cluster_bits_; }
 };
 
+// qemu-img measure (qcow2_measure.cc).
+int qcow2_measure(const Opts &opts, Node *src, MeasureResult *out, Error *err);
+
 // The qcow2 FormatDriver (creation options, create, measure, probing).
 const FormatDriver *qcow2_format_driver();
 
