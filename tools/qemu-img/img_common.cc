@@ -371,6 +371,19 @@ int layer_status(block::Node *node, uint64_t offset, uint64_t bytes, ChainStatus
   st->offset_valid = bs.has_offset;
   st->offset = bs.offset;
   st->file = bs.file;
+  if (st->data && !st->zero && st->offset_valid && st->file && st->file != node) {
+    // Data mapped to a file: where the file has a hole the range reads as zeroes (QEMU asks
+    // the protocol layer the same way, and so reports such ranges as zero and data).
+    ChainStatus fst;
+    if (layer_status(st->file, st->offset, st->bytes, &fst) >= 0) {
+      if (fst.eof && (fst.bytes == 0 || fst.zero)) {
+        st->zero = true;
+      } else if (fst.bytes) {
+        st->bytes = fst.bytes;
+        st->zero = fst.zero;
+      }
+    }
+  }
   if (!st->allocated) {
     // Unallocated here: zeroes unless a backing file provides the data.
     st->data = false;
