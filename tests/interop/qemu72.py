@@ -30,6 +30,48 @@ def run(argv, stdin=None, timeout=60, cwd=None, env=None):
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
+def sparse_hash(path):
+    """A hash of a file's contents that reads only its data extents (images may be huge and
+    sparse); holes and zero runs hash alike, as the zeroes they read as."""
+    import hashlib
+    h = hashlib.sha256()
+    zeroes = 0
+
+    def flush_zeroes():
+        nonlocal zeroes
+        if zeroes:
+            h.update(b"zeroes %d;" % zeroes)
+            zeroes = 0
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        fd = f.fileno()
+        pos = 0
+        while pos < size:
+            try:
+                data = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError:
+                data = size
+            if data > pos:
+                zeroes += data - pos
+                pos = data
+                continue
+            end = os.lseek(fd, pos, os.SEEK_HOLE)
+            f.seek(pos)
+            remaining = end - pos
+            while remaining:
+                chunk = f.read(min(remaining, 1 << 20))
+                if chunk.count(0) == len(chunk):
+                    zeroes += len(chunk)
+                else:
+                    flush_zeroes()
+                    h.update(chunk)
+                remaining -= len(chunk)
+            pos = end
+    flush_zeroes()
+    return h.hexdigest()[:16]
+
+
 class Results:
     """Counts cases and prints a closing line ctest shows with --output-on-failure."""
 

@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 
-from qemu72 import Results, parse_args, require_qemu, run
+from qemu72 import Results, parse_args, require_qemu, run, sparse_hash
 
 SIZES = ["1", "1k", "1K", "1.5k", "1.5", "1.k", "0x1000", "0x10k", "1e3", "1.5e3", " 1k",
          "1k ", "1b", "1B", "1kb", "16E", "8E", "7.99E", "1T", "0.5", ".5k", "1.0000001k",
@@ -65,48 +65,6 @@ CREATE = [
     ["dd", "-O", "raw", "if=in.bin", "of=out.img", "bs=3"],
     ["dd", "-f", "raw", "if=nonexistent", "of=out.img"],
 ]
-
-
-def sparse_hash(path):
-    """A hash of a file's contents that reads only its data extents (images may be huge and
-    sparse); holes hash like the zeroes they read as."""
-    h = hashlib.sha256()
-    zeroes = 0
-
-    def flush_zeroes():
-        nonlocal zeroes
-        if zeroes:
-            h.update(b"zeroes %d;" % zeroes)
-            zeroes = 0
-
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
-        fd = f.fileno()
-        pos = 0
-        while pos < size:
-            try:
-                data = os.lseek(fd, pos, os.SEEK_DATA)
-            except OSError:
-                data = size
-            if data > pos:
-                zeroes += data - pos
-                pos = data
-                continue
-            end = os.lseek(fd, pos, os.SEEK_HOLE)
-            f.seek(pos)
-            remaining = end - pos
-            while remaining:
-                chunk = f.read(min(remaining, 1 << 20))
-                # zero runs inside data extents hash like holes
-                if chunk.count(0) == len(chunk):
-                    zeroes += len(chunk)
-                else:
-                    flush_zeroes()
-                    h.update(chunk)
-                remaining -= len(chunk)
-            pos = end
-    flush_zeroes()
-    return h.hexdigest()[:16]
 
 
 def snapshot(d):

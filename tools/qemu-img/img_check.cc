@@ -41,13 +41,14 @@ void dump_human_image_check(const ImageCheck &check, bool quiet) {
     }
   }
   if (r.total_clusters != 0 && r.allocated_clusters != 0) {
+    // Fragmented and compressed are shares of the allocated clusters, as QEMU prints them.
     double total = static_cast<double>(r.total_clusters);
-    qprintf(quiet,
-            "%lld/%lld = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed clusters\n",
-            static_cast<long long>(r.allocated_clusters), static_cast<long long>(r.total_clusters),
-            static_cast<double>(r.allocated_clusters) * 100.0 / total,
-            static_cast<double>(r.fragmented_clusters) * 100.0 / total,
-            static_cast<double>(r.compressed_clusters) * 100.0 / total);
+    double allocated = static_cast<double>(r.allocated_clusters);
+    qprintf(
+        quiet, "%lld/%lld = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed clusters\n",
+        static_cast<long long>(r.allocated_clusters), static_cast<long long>(r.total_clusters),
+        allocated * 100.0 / total, static_cast<double>(r.fragmented_clusters) * 100.0 / allocated,
+        static_cast<double>(r.compressed_clusters) * 100.0 / allocated);
   }
   if (r.image_end_offset) {
     qprintf(quiet, "Image end offset: %lld\n", static_cast<long long>(r.image_end_offset));

@@ -47,6 +47,7 @@ class Checker {
 
   Qcow2Node *n_;
   CheckResult *res_;
+  unsigned fix_ = 0;
   std::vector<uint32_t> refs_;
   std::map<uint64_t, uint32_t> beyond_;
   uint64_t nb_clusters_ = 0;
@@ -240,8 +241,24 @@ int Checker::check_refblocks(bool *rebuild) {
     uint64_t c = off >> n_->cluster_bits_;
     if (c >= nb_clusters_) {
       res_->corruptions++;
-      fprintf(stderr, "ERROR refcount block %lld is outside image\n", static_cast<long long>(i));
-      *rebuild = true;
+      bool repair = fix_ & kFixErrors;
+      fprintf(stderr, "%s refcount block %lld is outside image\n", repair ? "Repairing" : "ERROR",
+              static_cast<long long>(i));
+      if (repair) {
+        // As QEMU does: grow the file so that the block is inside it again.
+        Error terr;
+        int r = n_->file_->truncate(off + n_->cluster_size_, false, Prealloc::kOff, &terr);
+        if (r == 0 && c - nb_clusters_ < (uint64_t{1} << 24)) {
+          nb_clusters_ = c + 1;
+          refs_.resize(nb_clusters_, 0);
+          res_->corruptions--;
+          res_->corruptions_fixed++;
+          inc(off, n_->cluster_size_);
+          continue;
+        }
+        *rebuild = true;
+        fprintf(stderr, "ERROR could not resize image: %s\n", strerror(r < 0 ? -r : EFBIG));
+      }
       continue;
     }
     if (off) {
@@ -329,7 +346,8 @@ int Checker::compare(unsigned fix, bool *rebuild, int64_t *highest) {
     if (fixed) {
       int64_t addend =
           disk > want ? -static_cast<int64_t>(disk - want) : static_cast<int64_t>(want - disk);
-      r = n_->refcounts_->update(i << n_->cluster_bits_, n_->cluster_size_, addend);
+      r = n_->refcounts_->update(i << n_->cluster_bits_, n_->cluster_size_, addend,
+                                 DiscardType::kAlways);
       if (r >= 0) {
         (*fixed)++;
         continue;
@@ -511,6 +529,7 @@ int Checker::check_copied(unsigned fix) {
 }
 
 int Checker::run(unsigned fix) {
+  fix_ = fix;
   int64_t flen = n_->file_->length();
   if (flen < 0) {
     res_->check_errors++;
@@ -576,6 +595,8 @@ int Checker::run(unsigned fix) {
   r = check_copied(fix);
   if (r < 0) return r;
   res_->image_end_offset = (highest + 1) << n_->cluster_bits_;
+  r = n_->process_discards();
+  if (r < 0) return r;
   return n_->flush_metadata();
 }
 
