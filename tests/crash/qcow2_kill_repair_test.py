@@ -39,7 +39,8 @@ def main():
     if probe is not None and probe.returncode == 0:
         repairers.append(ours_img)
     else:
-        print("NOTE: our qemu-img check is not available; repairs are by QEMU 7.2 only")
+        print(f"FAIL: {ours_img} check is not available")
+        return 1
     rng = random.Random(1234)
     passed = failed = 0
     with tempfile.TemporaryDirectory() as d:
