@@ -439,6 +439,16 @@ int convert_do_copy(ConvertState *s) {
   if (s->compressed && s->ret == 0) {
     // Let the format align the end of its file (QEMU's compressed end-of-stream write).
     s->target->pwrite_compressed(0, nullptr, 0);
+    // That write pads the format's file to a whole sector (for sector-based readers); do it
+    // here too for drivers that take the empty write as a no-op.
+    if (block::Node *file = s->target->file_child()) {
+      int64_t len = file->length();
+      if (len > 0 && len % kSectorSize) {
+        Error err;
+        file->truncate(static_cast<uint64_t>(len + kSectorSize - len % kSectorSize), false,
+                       block::Prealloc::kOff, &err);
+      }
+    }
   }
   return s->ret;
 }
@@ -818,7 +828,7 @@ int img_convert(int argc, char **argv) {
   if (!skip_create) {
     int r = create_with_driver(out_filename, out_fmt_s, *opts, &err);
     if (r < 0) {
-      error_report("{}: {}", out_filename, err.msg);
+      error_report("{}: error while converting {}: {}", out_filename, out_fmt_s, err.msg);
       if (!err.hint.empty()) fputs(err.hint.c_str(), stderr);
       return out(-1);
     }
@@ -833,7 +843,6 @@ int img_convert(int argc, char **argv) {
   to.writable = true;
   to.fmt = out_fmt_s;
   to.image_opts = skip_create && tgt_image_opts;
-  if (to.image_opts) to.fmt.clear();
   target = img_open(out_filename, to);
   if (!target) return out(-1);
   s.target = target.get();
