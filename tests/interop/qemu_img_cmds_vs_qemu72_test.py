@@ -123,7 +123,14 @@ def normalize(text, collapse_progress=False):
     text = re.sub(r"version \S+ \([^)]*\)", "version X", text)
     text = re.sub(r"#block\d+", "#blockN", text)
     text = re.sub(r"Run completed in \d+\.\d+ seconds", "Run completed in T seconds", text)
-    if collapse_progress:
+    if collapse_progress == "ends":
+        # Only the first and the last report (block jobs report at timing-dependent points).
+        marks = re.findall(r"    \(\d+\.\d\d/100%\)\r", text)
+        if marks:
+            first = text.index(marks[0])
+            last = text.rindex(marks[-1]) + len(marks[-1])
+            text = text[:first] + marks[0] + marks[-1] + text[last:]
+    elif collapse_progress:
         text = PROGRESS_RE.sub(r"\1", text)
     return text
 
@@ -266,6 +273,12 @@ class Post(list):
     def __init__(self, argv, filt):
         super().__init__(argv)
         self.filt = filt
+
+
+def no_sizes(text):
+    """Drops what depends on how the host file system allocated an image's file."""
+    text = re.sub(r'\n *"actual-size": \d+,', "", text)
+    return re.sub(r"\ndisk size: [^\n]*", "", text)
 
 
 def qimg(*argv, filt=None):

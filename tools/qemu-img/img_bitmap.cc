@@ -169,14 +169,23 @@ int img_bitmap(int argc, char **argv) {
   std::string filename = argv[optind];
   std::string bitmap = argv[optind + 1];
 
-  // The bitmaps live in this image: no backing chain needed.
+  // The bitmaps live in this image: no backing chain needed. QEMU opens it for writing; as
+  // nothing can be changed here yet, it is opened read-only (a writer that does not maintain
+  // the bitmaps would have to mark them inconsistent), with QEMU's warning for probed raw.
   ImgOpenOptions o;
   o.image_opts = image_opts;
   o.fmt = fmt;
-  o.writable = true;
   o.no_backing = true;
   auto node = img_open(filename, o);
   if (!node) return 1;
+  if (fmt.empty() && !image_opts && std::string_view(node->driver_name()) == "raw") {
+    fprintf(stderr,
+            "WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
+            "         Automatically detecting the format is dangerous for raw images, write "
+            "operations on block 0 will be restricted.\n"
+            "         Specify the 'raw' format explicitly to remove the restrictions.\n",
+            filename.c_str());
+  }
   std::unique_ptr<block::Node> src;
   if (has_src) {
     ImgOpenOptions so;

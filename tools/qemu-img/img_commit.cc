@@ -326,9 +326,14 @@ int img_commit(int argc, char **argv) {
     off += pnum;
   }
 
-  std::vector<uint8_t> buf(kMaxIoBytes + granularity);
-  uint64_t current = 0;
-  auto start = std::chrono::steady_clock::now();
+  // The operations, as QEMU's mirror issues them: zero and discard requests go out at once,
+  // copies after their reads, so zeroes reach the base first (which matters for where a
+  // format like qcow2 places the copied clusters after freeing zeroed ones).
+  struct Op {
+    uint64_t off, len;
+    bool copy, zero;
+  };
+  std::vector<Op> ops;
   for (uint64_t g = 0; g < nb_granules;) {
     if (!dirty[g]) {
       g++;
@@ -346,29 +351,36 @@ int img_commit(int argc, char **argv) {
       io -= io % granularity;
       if (io < granularity) io = granularity;
       io = std::min(io, end - off);
-      Error err;
-      if (r >= 0 && !data) {
-        r = zero ? base_node->pwrite_zeroes(off, io, block::kWriteMayUnmap)
-                 : base_node->discard(off, io);
-      } else {
-        r = chain_pread(chain, 0, off, buf.data(), io);
-        if (r >= 0) r = base_node->pwrite(off, buf.data(), io, 0);
-      }
-      if (r < 0) {
-        Error e = Error::make("{}", strerror(-r));
-        return done(&e);
-      }
+      ops.push_back({off, io, r < 0 || data, zero});
       off += io;
-      current += io;
-      if (rate_limit > 0) {
-        std::this_thread::sleep_until(
-            start + std::chrono::duration<double>(static_cast<double>(current) /
-                                                  static_cast<double>(rate_limit)));
-      }
-      progress_print(total ? static_cast<float>(current) / static_cast<float>(total) * 100.f : 0,
-                     0);
     }
     g = run_end_g;
+  }
+  std::stable_partition(ops.begin(), ops.end(), [](const Op &op) { return !op.copy; });
+
+  std::vector<uint8_t> buf(kMaxIoBytes + granularity);
+  uint64_t current = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (const Op &op : ops) {
+    int r;
+    if (!op.copy) {
+      r = op.zero ? base_node->pwrite_zeroes(op.off, op.len, block::kWriteMayUnmap)
+                  : base_node->discard(op.off, op.len);
+    } else {
+      r = chain_pread(chain, 0, op.off, buf.data(), op.len);
+      if (r >= 0) r = base_node->pwrite(op.off, buf.data(), op.len, 0);
+    }
+    if (r < 0) {
+      Error e = Error::make("{}", strerror(-r));
+      return done(&e);
+    }
+    current += op.len;
+    if (rate_limit > 0) {
+      std::this_thread::sleep_until(start +
+                                    std::chrono::duration<double>(static_cast<double>(current) /
+                                                                  static_cast<double>(rate_limit)));
+    }
+    progress_print(total ? static_cast<float>(current) / static_cast<float>(total) * 100.f : 0, 0);
   }
   int r = base_node->flush();
   if (r < 0) {

@@ -27,16 +27,10 @@ void dump_snapshots(block::Node *node) {
   }
 }
 
-// bdrv_snapshot_find: by id first, then by name.
+// bdrv_snapshot_find: by name only (unlike -a, which also takes an id).
 bool find_snapshot(block::Node *node, const std::string &name, block::SnapshotInfo *out) {
   std::vector<block::SnapshotInfo> sns;
   if (node->snapshot_list(&sns) < 0) return false;
-  for (const auto &sn : sns) {
-    if (sn.id == name) {
-      *out = sn;
-      return true;
-    }
-  }
   for (const auto &sn : sns) {
     if (sn.name == name) {
       *out = sn;
