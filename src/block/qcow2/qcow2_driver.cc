@@ -85,6 +85,7 @@ class Qcow2Driver : public FormatDriver {
     return Qcow2Node::open(std::move(file), opts, flags, err);
   }
   const OptsList *create_opts() const override { return &create_options(); }
+  const OptsList *amend_opts() const override { return &qcow2_amend_options(); }
   int measure(const Opts &opts, Node *src, uint64_t, MeasureResult *out,
               Error *err) const override {
     return qcow2_measure(opts, src, out, err);

@@ -80,6 +80,8 @@ class Qcow2Node : public Node {
   int snapshot_delete(const std::string &id, const std::string &name, Error *err) override;
   int change_backing_file(const std::string &file, const std::string &format, Error *err) override;
   int make_empty(Error *err) override;
+  int amend(const Opts &opts, bool force,
+            const std::function<void(int64_t done, int64_t total)> &status, Error *err) override;
 
   // Used by image creation (qcow2_create.cc) and amend.
   const Header &header() const { return header_; }
@@ -132,6 +134,11 @@ class Qcow2Node : public Node {
   int preallocate_data_area(uint64_t old_size, uint64_t new_size, Prealloc mode, Error *err);
   int shrink_locked(uint64_t new_size, Error *err);
 
+  // qcow2_amend.cc
+  int expand_zero_clusters(Error *err);
+  int change_refcount_order(int new_order, const std::function<void(int64_t, int64_t)> &status,
+                            Error *err);
+
   // qcow2_snapshot.cc
   bool load_snapshots(Error *err);
   int write_snapshot_table(const std::vector<Snapshot> &list);
@@ -166,6 +173,9 @@ class Qcow2Node : public Node {
   bool data_file_raw() const { return header_.autoclear_features & kAutoclearDataFileRaw; }
   uint64_t l2_coverage() const { return geo_.l2_entries() << cluster_bits_; }
 };
+
+// The options qemu-img amend accepts (qcow2_amend.cc).
+const OptsList &qcow2_amend_options();
 
 // qemu-img measure (qcow2_measure.cc).
 int qcow2_measure(const Opts &opts, Node *src, MeasureResult *out, Error *err);

@@ -199,6 +199,8 @@ int Qcow2Node::shrink_locked(uint64_t new_size, Error *err) {
   r = flush_metadata();
   if (r < 0) return r;
   // Give the file's unused tail back.
+  r = refcounts_->drop_unused_blocks();
+  if (r < 0) return r;
   int64_t end = refcounts_->end_cluster();
   if (end > 0) {
     uint64_t end_bytes = static_cast<uint64_t>(end) << cluster_bits_;

@@ -385,3 +385,44 @@ int64_t Refcounts::end_cluster() {
 }
 
 }  // namespace qemu::block::qcow2
+
+namespace qemu::block::qcow2 {
+
+int Refcounts::drop_unused_blocks() {
+  std::vector<uint64_t> next = table_;
+  std::vector<uint64_t> dropped;
+  for (uint64_t i = 0; i < table_.size(); i++) {
+    uint64_t off = table_[i] & kOffsetMask;
+    if (!off) continue;
+    TableCache::Ref ref;
+    int r = cache_.get(off, &ref);
+    if (r < 0) return r;
+    uint64_t self = off >> cluster_bits_;
+    bool unused = true;
+    for (uint64_t k = 0; k < entries_per_block_ && unused; k++) {
+      if (i * entries_per_block_ + k == self) continue;  // its own reference
+      unused = refcount_entry_get(ref.data(), k, refcount_order_) == 0;
+    }
+    if (unused) {
+      next[i] = 0;
+      dropped.push_back(off);
+    }
+  }
+  if (dropped.empty()) return 0;
+  int r = cache_.flush();
+  if (r < 0) return r;
+  std::vector<uint8_t> raw(next.size() * 8);
+  for (size_t i = 0; i < next.size(); i++) put64(&raw[i * 8], next[i]);
+  r = file_->pwrite(table_offset_, raw.data(), raw.size(), 0);
+  if (r < 0) return r;
+  r = file_->flush();
+  if (r < 0) return r;
+  table_ = std::move(next);
+  for (uint64_t off : dropped) {
+    cache_.discard(off);
+    file_->discard(off, cluster_size_);
+  }
+  return 0;
+}
+
+}  // namespace qemu::block::qcow2

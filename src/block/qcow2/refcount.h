@@ -74,6 +74,9 @@ class Refcounts {
   // table just so (otherwise leave room to grow). Returns the end of the new structures.
   int64_t refcount_area(uint64_t start_cluster, uint64_t additional_clusters, bool exact,
                         uint64_t new_block_index, uint64_t new_block_offset);
+  // Drops refcount blocks that count nothing but themselves from the table (after a shrink),
+  // and hands their clusters back to the file system.
+  int drop_unused_blocks();
   // Takes n clusters at offset (which must be free) with refcount 1.
   int alloc_clusters_at(uint64_t offset, uint64_t n);
 
