@@ -52,6 +52,15 @@ int Node::pwrite_compressed(uint64_t, const void *, size_t) {
   return -ENOTSUP;
 }
 
+int Node::compress_for_write(uint64_t, const void *, size_t, Compressed *out) {
+  out->prepared = false;
+  return 0;
+}
+
+int Node::pwrite_precompressed(uint64_t offset, const void *buf, size_t bytes, const Compressed &) {
+  return pwrite_compressed(offset, buf, bytes);
+}
+
 int Node::discard(uint64_t, uint64_t) {
   return 0;
 }

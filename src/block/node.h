@@ -101,6 +101,18 @@ class Node {
   // Writes whole clusters compressed (qemu-img convert -c). offset and bytes are multiples of
   // cluster_size() except for the end of the image. -ENOTSUP where the format cannot.
   virtual int pwrite_compressed(uint64_t offset, const void *buf, size_t bytes);
+  // pwrite_compressed in two steps, so that callers can compress in parallel and still write
+  // in order: compress_for_write does the (CPU-heavy, thread-safe) compression into out;
+  // pwrite_precompressed then writes it. A format that compresses nothing leaves out empty
+  // and pwrite_precompressed falls back to pwrite_compressed.
+  struct Compressed {
+    std::vector<uint8_t> data;  // compressed bytes; empty: store `raw` uncompressed
+    std::vector<uint8_t> raw;   // the cluster as given (only kept when it did not compress)
+    bool prepared = false;
+  };
+  virtual int compress_for_write(uint64_t offset, const void *buf, size_t bytes, Compressed *out);
+  virtual int pwrite_precompressed(uint64_t offset, const void *buf, size_t bytes,
+                                   const Compressed &c);
   // The format's allocation unit (0 if it has none): convert aligns its requests to it.
   virtual int64_t cluster_size() { return 0; }
   virtual int discard(uint64_t offset, uint64_t bytes);

@@ -105,7 +105,26 @@ struct ConvertState {
   std::unique_ptr<RateLimiter> rate;
 
   std::mutex lock;
-  std::condition_variable wr_cv;
+  // In-order writes: each worker waits on its own condition for wr_offs to reach its chunk,
+  // and the writer before it wakes just that one (QEMU's wait_sector_num).
+  struct Waiter {
+    std::condition_variable cv;
+    int64_t wait_sector = -1;
+  };
+  std::vector<std::unique_ptr<Waiter>> waiters;
+  std::vector<int64_t> src_len;  // source lengths in bytes
+
+  void wake_all() {
+    for (auto &w : waiters) w->cv.notify_one();
+  }
+  void wake_writer_of(int64_t sector) {
+    for (auto &w : waiters) {
+      if (w->wait_sector == sector) {
+        w->cv.notify_one();
+        break;
+      }
+    }
+  }
 };
 
 void convert_select_part(ConvertState *s, int64_t sector_num, int *src_cur,
@@ -213,7 +232,7 @@ int convert_read(ConvertState *s, int64_t sector_num, int64_t nb_sectors, uint8_
     if (single_read_until > offset) n = 1;
 
     // Reads past the end of a source whose length is not sector aligned return zeroes.
-    int64_t len = src->length();
+    int64_t len = s->src_len[src_cur];
     uint64_t want = static_cast<uint64_t>(n) * kSectorSize;
     uint64_t avail = len > 0 && offset < static_cast<uint64_t>(len)
                          ? std::min<uint64_t>(want, static_cast<uint64_t>(len) - offset)
@@ -298,7 +317,7 @@ bool is_allocated_sectors_min(const uint8_t *buf, int64_t n, int64_t *pnum, int6
 }
 
 int convert_write(ConvertState *s, int64_t sector_num, int64_t nb_sectors, uint8_t *buf,
-                  BlkStatus status) {
+                  BlkStatus status, const block::Node::Compressed *pre = nullptr) {
   while (nb_sectors > 0) {
     int64_t n = nb_sectors;
     switch (status) {
@@ -316,8 +335,9 @@ int convert_write(ConvertState *s, int64_t sector_num, int64_t nb_sectors, uint8
           uint64_t off = static_cast<uint64_t>(sector_num) * kSectorSize;
           size_t bytes = static_cast<size_t>(n * kSectorSize);
           if (s->rate) s->rate->account(static_cast<int64_t>(bytes));
-          int ret = s->compressed ? s->target->pwrite_compressed(off, buf, bytes)
-                                  : s->target->pwrite(off, buf, bytes, 0);
+          int ret = !s->compressed         ? s->target->pwrite(off, buf, bytes, 0)
+                    : pre && pre->prepared ? s->target->pwrite_precompressed(off, buf, bytes, *pre)
+                                           : s->target->pwrite_compressed(off, buf, bytes);
           if (ret < 0) return ret;
           break;
         }
@@ -339,7 +359,7 @@ int convert_write(ConvertState *s, int64_t sector_num, int64_t nb_sectors, uint8
   return 0;
 }
 
-void convert_worker(ConvertState *s) {
+void convert_worker(ConvertState *s, ConvertState::Waiter *me) {
   AlignedBuf buf = aligned_buffer(static_cast<size_t>(s->buf_sectors * kSectorSize));
   std::unique_lock<std::mutex> lock(s->lock);
   for (;;) {
@@ -347,7 +367,7 @@ void convert_worker(ConvertState *s) {
     int64_t n = convert_iteration_sectors(s, s->sector_num);
     if (n < 0) {
       s->ret = static_cast<int>(n);
-      s->wr_cv.notify_all();
+      s->wake_all();
       break;
     }
     int64_t sector_num = s->sector_num;
@@ -371,7 +391,7 @@ void convert_worker(ConvertState *s) {
         error_report("error while reading at byte {}: {}", sector_num * kSectorSize,
                      strerror(-ret));
         s->ret = ret;
-        s->wr_cv.notify_all();
+        s->wake_all();
         lock.unlock();
       }
     } else if (!s->min_sparse && status == BlkStatus::kZero) {
@@ -379,9 +399,22 @@ void convert_worker(ConvertState *s) {
       memset(buf.get(), 0, static_cast<size_t>(n * kSectorSize));
     }
 
+    // Compress before waiting for our turn: the CPU-heavy part runs on all workers at once
+    // while the writes themselves stay in order (QEMU's layout).
+    block::Node::Compressed pre;
+    if (s->compressed && status == BlkStatus::kData && ret == 0 &&
+        !buffer_is_zero(buf.get(), static_cast<size_t>(n * kSectorSize))) {
+      s->target->compress_for_write(static_cast<uint64_t>(sector_num) * kSectorSize, buf.get(),
+                                    static_cast<size_t>(n * kSectorSize), &pre);
+    }
+
     lock.lock();
     if (s->wr_in_order) {
-      s->wr_cv.wait(lock, [&] { return s->wr_offs == sector_num || s->ret != -EINPROGRESS; });
+      while (s->wr_offs != sector_num && s->ret == -EINPROGRESS) {
+        me->wait_sector = sector_num;
+        me->cv.wait(lock);
+      }
+      me->wait_sector = -1;
     }
     if (s->ret == -EINPROGRESS) {
       lock.unlock();
@@ -392,18 +425,19 @@ void convert_worker(ConvertState *s) {
         if (s->rate) s->rate->account(static_cast<int64_t>(bytes));
         ret = s->target->pwrite(off, buf.get(), bytes, 0);
       } else {
-        ret = convert_write(s, sector_num, n, buf.get(), status);
+        ret = convert_write(s, sector_num, n, buf.get(), status, &pre);
       }
       lock.lock();
       if (ret < 0) {
         error_report("error while writing at byte {}: {}", sector_num * kSectorSize,
                      strerror(-ret));
         s->ret = ret;
+        s->wake_all();
       }
     }
     if (s->wr_in_order) {
       s->wr_offs = sector_num + n;
-      s->wr_cv.notify_all();
+      s->wake_writer_of(s->wr_offs);
     }
   }
 }
@@ -430,9 +464,12 @@ int convert_do_copy(ConvertState *s) {
 
   s->sector_next_status = 0;
   s->ret = -EINPROGRESS;
+  for (long i = 0; i < s->num_coroutines; i++)
+    s->waiters.push_back(std::make_unique<ConvertState::Waiter>());
   std::vector<std::thread> workers;
-  for (long i = 1; i < s->num_coroutines; i++) workers.emplace_back(convert_worker, s);
-  convert_worker(s);
+  for (long i = 1; i < s->num_coroutines; i++)
+    workers.emplace_back(convert_worker, s, s->waiters[i].get());
+  convert_worker(s, s->waiters[0].get());
   for (auto &t : workers) t.join();
   if (s->ret == -EINPROGRESS) s->ret = 0;
 
@@ -727,6 +764,7 @@ int img_convert(int argc, char **argv) {
     int64_t cs = node->cluster_size();
     if (cs > 0) align = std::max<int64_t>(align, cs / kSectorSize);
     s.src_sectors.push_back(sectors);
+    s.src_len.push_back(len);
     s.src_alignment.push_back(std::max<int64_t>(align, 1));
     s.total_sectors += sectors;
     s.src.push_back(std::move(node));
@@ -897,7 +935,8 @@ int img_convert(int argc, char **argv) {
     error_report("Copying persistent bitmaps is not supported by this build");
     ret = -ENOTSUP;
   }
-  if (ret == 0 && to.cache != block::CacheMode::kUnsafe) {
+  if (ret == 0) {
+    // As closing does in QEMU (with cache=unsafe only the format's own metadata is written).
     ret = target->flush();
     if (ret < 0) error_report("Failed to flush the target: {}", strerror(-ret));
   }

@@ -66,6 +66,9 @@ class Qcow2Node : public Node {
   int pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) override;
   int pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) override;
   int pwrite_compressed(uint64_t offset, const void *buf, size_t bytes) override;
+  int compress_for_write(uint64_t offset, const void *buf, size_t bytes, Compressed *out) override;
+  int pwrite_precompressed(uint64_t offset, const void *buf, size_t bytes,
+                           const Compressed &c) override;
   int discard(uint64_t offset, uint64_t bytes) override;
   int flush() override;
   int truncate(uint64_t size, bool exact, Prealloc prealloc, Error *err) override;

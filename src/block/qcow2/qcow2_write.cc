@@ -264,30 +264,42 @@ int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, 
   return 0;
 }
 
-int Qcow2Node::pwrite_compressed(uint64_t offset, const void *vbuf, size_t bytes) {
-  if (!writable_) return -EACCES;
+int Qcow2Node::compress_for_write(uint64_t offset, const void *vbuf, size_t bytes,
+                                  Compressed *out) {
+  out->prepared = false;
   if (data_file_) return -ENOTSUP;
   if ((offset & (cluster_size_ - 1)) || bytes > cluster_size_ ||
       (bytes != cluster_size_ && offset + bytes != size_))
     return -EINVAL;
   const uint8_t *buf = static_cast<const uint8_t *>(vbuf);
-  std::vector<uint8_t> in;
+  std::vector<uint8_t> padded;
   if (bytes != cluster_size_) {  // the last cluster of the image: pad with zeroes
-    in.assign(cluster_size_, 0);
-    memcpy(in.data(), buf, bytes);
-    buf = in.data();
+    padded.assign(cluster_size_, 0);
+    memcpy(padded.data(), buf, bytes);
+    buf = padded.data();
   }
-  // Compression runs outside the lock so that several writers use several cores.
-  std::vector<uint8_t> out(cluster_size_);
-  long len =
-      compress_cluster(header_.compression_type, out.data(), cluster_size_ - 1, buf, cluster_size_);
-  if (len == -ENOMEM) {
-    std::lock_guard<std::mutex> g(lock_);
-    return write_locked(offset, buf, bytes, 0);
+  // No lock: several writers compress on several cores.
+  out->data.resize(cluster_size_);
+  long len = compress_cluster(header_.compression_type, out->data.data(), cluster_size_ - 1, buf,
+                              cluster_size_);
+  if (len == -ENOMEM) {  // does not shrink: stored as a normal cluster
+    out->data.clear();
+    out->raw.assign(buf, buf + bytes);
+  } else if (len < 0) {
+    return -EIO;
+  } else {
+    out->data.resize(static_cast<size_t>(len));
   }
-  if (len < 0) return -EIO;
+  out->prepared = true;
+  return 0;
+}
 
+int Qcow2Node::pwrite_precompressed(uint64_t offset, const void *buf, size_t bytes,
+                                    const Compressed &c) {
+  if (!writable_) return -EACCES;
+  if (!c.prepared) return pwrite_compressed(offset, buf, bytes);
   std::lock_guard<std::mutex> g(lock_);
+  if (c.data.empty()) return write_locked(offset, c.raw.data(), c.raw.size(), 0);
   int r = mark_dirty();
   if (r < 0) return r;
   TableCache::Ref l2;
@@ -297,19 +309,27 @@ int Qcow2Node::pwrite_compressed(uint64_t offset, const void *vbuf, size_t bytes
   L2Entry e = load_l2(l2.data(), index, geo_);
   if (e.entry || e.bitmap) return -EIO;  // compression cannot overwrite anything
   l2.release();
-  int64_t host = refcounts_->alloc_bytes(static_cast<uint64_t>(len));
+  int64_t host = refcounts_->alloc_bytes(c.data.size());
   if (host < 0) return static_cast<int>(host);
-  if (overlaps_metadata(static_cast<uint64_t>(host), static_cast<uint64_t>(len)))
+  if (overlaps_metadata(static_cast<uint64_t>(host), c.data.size()))
     return mark_corrupt(fmt::format("Preventing invalid compressed write at {:#x}", host));
-  r = file_->pwrite(static_cast<uint64_t>(host), out.data(), static_cast<size_t>(len), 0);
+  r = file_->pwrite(static_cast<uint64_t>(host), c.data.data(), c.data.size(), 0);
   if (r < 0) return r;
   r = get_l2(offset, true, &l2, &index);
   if (r < 0) return r;
   L2Entry ne;
-  ne.entry = make_compressed_entry(static_cast<uint64_t>(host), static_cast<uint64_t>(len), geo_);
+  ne.entry = make_compressed_entry(static_cast<uint64_t>(host), c.data.size(), geo_);
   store_l2(l2.data(), index, geo_, ne);
   l2.mark_dirty();
   return 0;
+}
+
+int Qcow2Node::pwrite_compressed(uint64_t offset, const void *buf, size_t bytes) {
+  if (!writable_) return -EACCES;
+  Compressed c;
+  int r = compress_for_write(offset, buf, bytes, &c);
+  if (r < 0) return r;
+  return pwrite_precompressed(offset, buf, bytes, c);
 }
 
 int Qcow2Node::zero_in_l2(uint64_t offset, uint64_t bytes, unsigned flags, uint64_t *done) {
