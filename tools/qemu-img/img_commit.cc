@@ -358,7 +358,7 @@ int img_commit(int argc, char **argv) {
   }
   std::stable_partition(ops.begin(), ops.end(), [](const Op &op) { return !op.copy; });
 
-  std::vector<uint8_t> buf(kMaxIoBytes + granularity);
+  AlignedBuffer buf(kMaxIoBytes + granularity);
   uint64_t current = 0;
   auto start = std::chrono::steady_clock::now();
   for (const Op &op : ops) {

@@ -156,6 +156,44 @@ std::string probe_image_format(const std::string &filename, Error *err) {
   return "raw";
 }
 
+namespace {
+
+// cache=unsafe: the protocol layer ignores flushes (QEMU's BDRV_O_NO_FLUSH), so a format's
+// ordering barriers cost nothing; everything else goes to the file as is.
+class NoFlushNode : public block::Node {
+ public:
+  explicit NoFlushNode(std::unique_ptr<block::Node> file) : file_(std::move(file)) {
+    filename_ = file_->filename();
+    read_only_ = file_->read_only();
+  }
+  const char *driver_name() const override { return file_->driver_name(); }
+  int64_t length() override { return file_->length(); }
+  int pread(uint64_t offset, void *buf, size_t bytes) override {
+    return file_->pread(offset, buf, bytes);
+  }
+  int pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) override {
+    return file_->pwrite(offset, buf, bytes, flags & ~block::kWriteFua);
+  }
+  int pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) override {
+    return file_->pwrite_zeroes(offset, bytes, flags & ~block::kWriteFua);
+  }
+  int discard(uint64_t offset, uint64_t bytes) override { return file_->discard(offset, bytes); }
+  int flush() override { return 0; }
+  int truncate(uint64_t size, bool exact, block::Prealloc prealloc, Error *err) override {
+    return file_->truncate(size, exact, prealloc, err);
+  }
+  int block_status(uint64_t offset, uint64_t bytes, block::BlockStatus *st) override {
+    return file_->block_status(offset, bytes, st);
+  }
+  int64_t allocated_file_size() override { return file_->allocated_file_size(); }
+  int get_info(block::ImageInfo *info) override { return file_->get_info(info); }
+
+ private:
+  std::unique_ptr<block::Node> file_;
+};
+
+}  // namespace
+
 std::unique_ptr<block::Node> open_node(const std::string &filename, const std::string &fmt,
                                        const block::OptionMap &node_opts,
                                        const block::OpenFlags &flags, Error *err) {
@@ -187,12 +225,11 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
       return nullptr;
     }
   }
-  auto file = block::FileNode::open(filename, fo, err);
-  if (!file && fo.direct) {
-    // File systems without O_DIRECT: QEMU fails the same way, keep its message.
-    return nullptr;
-  }
+  std::unique_ptr<block::Node> file = block::FileNode::open(filename, fo, err);
   if (!file) return nullptr;
+  if (flags.cache == block::CacheMode::kUnsafe && flags.writable) {
+    file = std::make_unique<NoFlushNode>(std::move(file));
+  }
   if (format == "file") {
     for (const auto &[k, v] : node_opts) {
       (void)v;
@@ -439,6 +476,17 @@ int is_allocated_above(block::Node *top, block::Node *base, uint64_t offset, uin
   if (r < 0) return r;
   *pnum = st.bytes;
   return st.allocated ? 1 : 0;
+}
+
+AlignedBuffer::AlignedBuffer(size_t size) : size_(size) {
+  void *p = nullptr;
+  if (posix_memalign(&p, 4096, std::max<size_t>(size, 4096)) != 0) abort();
+  memset(p, 0, std::max<size_t>(size, 4096));
+  data_ = static_cast<uint8_t *>(p);
+}
+
+AlignedBuffer::~AlignedBuffer() {
+  free(data_);
 }
 
 bool buffer_is_zero(const void *buf, size_t len) {

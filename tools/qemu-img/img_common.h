@@ -119,6 +119,21 @@ int status_above(block::Node *top, block::Node *base, uint64_t offset, uint64_t 
 int is_allocated_above(block::Node *top, block::Node *base, uint64_t offset, uint64_t bytes,
                        uint64_t *pnum);
 
+// A zero-filled buffer aligned for O_DIRECT I/O (cache modes none and directsync).
+class AlignedBuffer {
+ public:
+  explicit AlignedBuffer(size_t size);
+  ~AlignedBuffer();
+  AlignedBuffer(const AlignedBuffer &) = delete;
+  AlignedBuffer &operator=(const AlignedBuffer &) = delete;
+  uint8_t *data() { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  uint8_t *data_ = nullptr;
+  size_t size_ = 0;
+};
+
 // Whether a buffer is all zeroes.
 bool buffer_is_zero(const void *buf, size_t len);
 

@@ -112,7 +112,7 @@ int img_compare(int argc, char **argv) {
   auto node2 = img_open(filename2, o);
   if (!node2) return finish(2);
 
-  std::vector<uint8_t> buf1(kIoBufSize), buf2(kIoBufSize);
+  AlignedBuffer buf1(kIoBufSize), buf2(kIoBufSize);
   int64_t total_size1 = node1->length();
   if (total_size1 < 0) {
     error_report("Can't get size of {}: {}", filename1, strerror(static_cast<int>(-total_size1)));

@@ -210,7 +210,7 @@ int img_rebase(int argc, char **argv) {
       local_progress =
           static_cast<float>(100) / static_cast<float>(size / std::min<int64_t>(size, kIoBufSize));
     }
-    std::vector<uint8_t> buf_old(kIoBufSize), buf_new(kIoBufSize);
+    AlignedBuffer buf_old(kIoBufSize), buf_new(kIoBufSize);
     int64_t n;
     for (int64_t offset = 0; offset < size; offset += n) {
       bool buf_old_is_zero = false;
