@@ -528,6 +528,15 @@ def qcow2_cases():
                  ["check", "-r", "leaks", "t.qcow2"], ["check", "-r", "all", "t.qcow2"]):
         cases.append(Case(" ".join(argv) + " (corrupt)", argv, setup=cr))
 
+    # dd between formats.
+    for argv in (["dd", "-f", "qcow2", "-O", "qcow2", "bs=64k", "count=3", "if=t.qcow2",
+                  "of=o.qcow2"],
+                 ["dd", "-O", "qcow2", "bs=4k", "skip=2", "if=t.qcow2", "of=o.qcow2"],
+                 ["dd", "--image-opts", "if=driver=qcow2,file.filename=t.qcow2", "of=o.img"],
+                 ["dd", "-U", "if=t.qcow2", "of=o.img", "bs=1M"],
+                 ["dd", "-f", "raw", "if=t.qcow2", "of=o.img", "bs=1M"]):
+        cases.append(Case(" ".join(argv), argv, setup=t))
+
     # create with backing files and qcow2 options.
     b = [raw_img("a.img", 1 << 20)]
     for argv in (["create", "-f", "qcow2", "x.qcow2", "1M"],

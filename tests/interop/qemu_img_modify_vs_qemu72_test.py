@@ -62,6 +62,27 @@ def compare_cases():
     return cases
 
 
+def qcow2_compare_cases():
+    cases = []
+    ch = chain_setup() + [qimg("convert", "top.qcow2", "top.raw"),
+                          qimg("convert", "-O", "qcow2", "top.qcow2", "flat.qcow2"),
+                          qio("-c", "write -P 9 3M 512", "flat.qcow2"),
+                          raw_img("a.img"), qimg("convert", "-O", "qcow2", "a.img", "a.qcow2"),
+                          qimg("create", "-q", "-f", "qcow2", "empty.qcow2", "1M"),
+                          qimg("create", "-q", "-f", "raw", "empty.img", "1M")]
+    for argv in (["compare", "top.qcow2", "top.raw"], ["compare", "-s", "top.qcow2", "top.raw"],
+                 ["compare", "top.raw", "flat.qcow2"], ["compare", "-p", "top.qcow2", "flat.qcow2"],
+                 ["compare", "-f", "qcow2", "-F", "raw", "top.qcow2", "top.raw"],
+                 ["compare", "-f", "raw", "top.qcow2", "top.raw"],
+                 ["compare", "a.img", "a.qcow2"], ["compare", "-s", "a.img", "a.qcow2"],
+                 ["compare", "-s", "a.qcow2", "a.qcow2"], ["compare", "mid.qcow2", "top.qcow2"],
+                 ["compare", "empty.qcow2", "empty.img"],
+                 ["compare", "-s", "empty.qcow2", "empty.img"],
+                 ["compare", "empty.qcow2", "a.qcow2"], ["compare", "a.qcow2", "top.qcow2"]):
+        cases.append(Case(" ".join(argv) + " (qcow2)", argv, setup=ch))
+    return cases
+
+
 def resize_cases():
     cases = []
     a = [raw_img()]
@@ -371,7 +392,8 @@ KNOWN_GAPS = {
 def cases():
     out = compare_cases() + resize_cases() + snapshot_cases() + commit_cases() + rebase_cases()
     out += amend_cases() + bitmap_cases() + bench_cases()
-    out += qcow2_cases_or_skip(lambda: qcow2_resize_cases() + qcow2_snapshot_cases() +
+    out += qcow2_cases_or_skip(lambda: qcow2_compare_cases() + qcow2_resize_cases() +
+                               qcow2_snapshot_cases() +
                                qcow2_commit_cases() + qcow2_rebase_cases() +
                                qcow2_amend_cases() + qcow2_bitmap_cases() + qcow2_bench_cases())
     return out

@@ -34,6 +34,7 @@ bool dd_number(const char *name, std::string_view value, int64_t min, int64_t ma
 
 int img_dd(int argc, char **argv) {
   std::string fmt, out_fmt = "raw";
+  bool image_opts = false, force_share = false;
   static const struct option long_options[] = {
       {"help", no_argument, nullptr, 'h'},
       {"object", required_argument, nullptr, 256},
@@ -51,8 +52,12 @@ int img_dd(int argc, char **argv) {
         out_fmt = optarg;
         break;
       case 'U':
-      case 256:
+        force_share = true;
+        break;
       case 257:
+        image_opts = true;
+        break;
+      case 256:
         break;
       default:
         handle_common_getopt(c, argv);
@@ -90,13 +95,12 @@ int img_dd(int argc, char **argv) {
   }
 
   Error err;
-  block::OpenOptions in_opts;
-  in_opts.format = fmt;
-  auto in = block::open_image(in_name, in_opts, &err);
-  if (!in) {
-    error_report_err(err);
-    return 1;
-  }
+  ImgOpenOptions in_opts;
+  in_opts.image_opts = image_opts;
+  in_opts.fmt = fmt;
+  in_opts.force_share = force_share;
+  auto in = img_open(in_name, in_opts);
+  if (!in) return 1;
   int64_t size = in->length();
   if (size < 0) {
     error_report("Failed to get size for '{}'", in_name);
@@ -114,25 +118,28 @@ int img_dd(int argc, char **argv) {
     }
   }
 
-  OptsGroup group(block::merged_create_opts(out_fmt));
-  Opts *copts = group.create("", false, &err);
-  if (!block::format_create_opts(out_fmt)) {
-    error_report("Unknown file format '{}'", out_fmt);
+  OptsList create_list;
+  bool known = false;
+  if (!create_opts_for(out_fmt, &create_list, &known)) {
+    if (!known) {
+      error_report("Unknown file format '{}'", out_fmt);
+    } else {
+      error_report("Format driver '{}' does not support image creation", out_fmt);
+    }
     return 1;
   }
+  OptsGroup group(create_list);
+  Opts *copts = group.create("", false, &err);
   copts->set("size", std::to_string(size - in_pos), &err);
-  if (block::create_image(out_name, out_fmt, *copts, &err) < 0) {
+  if (create_with_driver(out_name, out_fmt, *copts, &err) < 0) {
     error_report("{}: error while creating output image: {}", out_name, err.msg);
     return 1;
   }
-  block::OpenOptions out_opts;
-  out_opts.format = out_fmt;
+  ImgOpenOptions out_opts;
+  out_opts.fmt = out_fmt;
   out_opts.writable = true;
-  auto out = block::open_image(out_name, out_opts, &err);
-  if (!out) {
-    error_report_err(err);
-    return 1;
-  }
+  auto out = img_open(out_name, out_opts);
+  if (!out) return 1;
 
   std::vector<char> buf(static_cast<size_t>(bs));
   int64_t out_pos = 0;
