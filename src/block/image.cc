@@ -1,7 +1,10 @@
 #include "block/image.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "block/driver.h"
 #include "block/file.h"
@@ -118,6 +121,13 @@ int create_image(const std::string &filename, const std::string &format, const O
 
 namespace qemu::block {
 
+// The files of the backing chain being opened on this thread, outermost first: a file that
+// appears twice is a loop, and chains are bounded in depth.
+namespace {
+constexpr size_t kMaxBackingDepth = 256;
+thread_local std::vector<std::pair<dev_t, ino_t>> t_chain;
+}  // namespace
+
 std::unique_ptr<Node> open_backing(const std::string &overlay_filename,
                                    const std::string &backing_filename,
                                    const std::string &backing_format, const OpenFlags &flags,
@@ -126,6 +136,33 @@ std::unique_ptr<Node> open_backing(const std::string &overlay_filename,
   if (!path.empty() && path[0] != '/') {
     size_t slash = overlay_filename.rfind('/');
     if (slash != std::string::npos) path = overlay_filename.substr(0, slash + 1) + path;
+  }
+  struct stat overlay_st, st;
+  bool pushed_overlay = false;
+  if (t_chain.empty() && stat(overlay_filename.c_str(), &overlay_st) == 0) {
+    t_chain.emplace_back(overlay_st.st_dev, overlay_st.st_ino);
+    pushed_overlay = true;
+  }
+  struct ChainGuard {
+    bool overlay, self = false;
+    ~ChainGuard() {
+      if (self) t_chain.pop_back();
+      if (overlay) t_chain.pop_back();
+    }
+  } guard{pushed_overlay};
+  if (stat(path.c_str(), &st) == 0) {
+    for (const auto &[dev, ino] : t_chain) {
+      if (dev == st.st_dev && ino == st.st_ino) {
+        *err = Error::make("Backing file '{}' creates an infinite loop.", backing_filename);
+        return nullptr;
+      }
+    }
+    if (t_chain.size() >= kMaxBackingDepth) {
+      *err = Error::make("Backing chain is too deep (more than {} images)", kMaxBackingDepth);
+      return nullptr;
+    }
+    t_chain.emplace_back(st.st_dev, st.st_ino);
+    guard.self = true;
   }
   OpenOptions o;
   o.format = backing_format;

@@ -116,6 +116,59 @@ int Node::make_empty(Error *err) {
   return -ENOTSUP;
 }
 
+// Dirty bitmaps: formats without them have none (qcow2 overrides all of these).
+bool Node::check_bitmap_add_args(const std::string &name, const BitmapAddOptions &opts,
+                                 Error *err) {
+  if (name.empty()) {
+    *err = Error::make("Bitmap name cannot be empty");
+    return false;
+  }
+  if (opts.granularity) {
+    uint32_t g = *opts.granularity;
+    if (g < 512 || (g & (g - 1))) {
+      *err = Error::make("Granularity must be power of 2 and at least 512");
+      return false;
+    }
+  }
+  return true;
+}
+int Node::bitmap_list(std::vector<BitmapInfo> *out) {
+  out->clear();
+  return 0;
+}
+int Node::bitmap_add(const std::string &name, const BitmapAddOptions &opts, Error *err) {
+  if (!check_bitmap_add_args(name, opts, err)) return -EINVAL;
+  if (opts.persistent) {
+    *err = Error::make("Can't store persistent bitmaps to {}: {}", node_name_, strerror(ENOTSUP));
+  } else {
+    *err = Error::make("Operation not supported");
+  }
+  return -ENOTSUP;
+}
+static int bitmap_not_found(const std::string &name, Error *err) {
+  *err = Error::make("Dirty bitmap '{}' not found", name);
+  return -ENOENT;
+}
+int Node::bitmap_remove(const std::string &name, Error *err) {
+  return bitmap_not_found(name, err);
+}
+int Node::bitmap_clear(const std::string &name, Error *err) {
+  return bitmap_not_found(name, err);
+}
+int Node::bitmap_enable(const std::string &name, bool, Error *err) {
+  return bitmap_not_found(name, err);
+}
+int Node::bitmap_merge(const std::string &name, Node *, const std::string &, Error *err) {
+  return bitmap_not_found(name, err);
+}
+int Node::bitmap_dirty_ranges(const std::string &name,
+                              std::vector<std::pair<uint64_t, uint64_t>> *, Error *err) {
+  return bitmap_not_found(name, err);
+}
+int Node::bitmap_set_dirty(const std::string &name, uint64_t, uint64_t, Error *err) {
+  return bitmap_not_found(name, err);
+}
+
 int64_t Node::allocated_file_size() {
   Node *f = file_child();
   return f ? f->allocated_file_size() : -ENOTSUP;

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -85,6 +87,25 @@ struct CheckResult {
 
 enum CheckFix : unsigned { kFixLeaks = 1, kFixErrors = 2 };
 
+// A dirty bitmap of a node (QEMU's BdrvDirtyBitmap): which granules were written since it
+// was created or cleared. Persistent ones live in the image (qcow2 v3) and are saved on close.
+struct BitmapInfo {
+  std::string name;
+  uint32_t granularity = 0;  // bytes per bit, a power of 2
+  bool in_use = false;       // "in-use" on disk when opened: not saved cleanly, contents lost
+                             // (QEMU's "inconsistent"; only remove works on it)
+  bool enabled = false;      // records writes ("auto" in the image)
+  bool persistent = true;
+  bool readonly = false;  // the image is open read-only: can be read and merged from only
+};
+
+struct BitmapAddOptions {
+  std::optional<uint32_t> granularity;  // unset: the format's default (qcow2: cluster size
+                                        // clamped to 4 KiB..64 KiB)
+  bool disabled = false;
+  bool persistent = true;
+};
+
 class Node {
  public:
   virtual ~Node() = default;
@@ -152,8 +173,44 @@ class Node {
     return -ENOTSUP;
   }
 
+  // Dirty bitmaps (qemu-img bitmap, convert --bitmaps, measure, info; block/qcow2/qcow2_bitmap.cc).
+  // Errors carry QEMU's messages (the caller adds "Operation add on bitmap b failed: " etc.).
+  // Enabled bitmaps of a node open for writing mark every write, zero write and discard made
+  // through it; persistent ones are saved when the node is destroyed. Lookups of unknown names
+  // fail with "Dirty bitmap 'x' not found". Formats without bitmaps have none and refuse add.
+  //
+  // Whether the format can store persistent bitmaps (qcow2 v3).
+  virtual bool supports_persistent_bitmaps() { return false; }
+  // The node's bitmaps, in the order QEMU walks them (FOR_EACH_DIRTY_BITMAP: the most recently
+  // created or loaded first; loaded ones come in reverse directory order).
+  virtual int bitmap_list(std::vector<BitmapInfo> *out);
+  virtual int bitmap_add(const std::string &name, const BitmapAddOptions &opts, Error *err);
+  virtual int bitmap_remove(const std::string &name, Error *err);
+  virtual int bitmap_clear(const std::string &name, Error *err);
+  virtual int bitmap_enable(const std::string &name, bool enable, Error *err);
+  // Sets in `name` every granule dirty in `src_name` of src_node (this node or another of the
+  // same size; granularities may differ).
+  virtual int bitmap_merge(const std::string &name, Node *src_node, const std::string &src_name,
+                           Error *err);
+  // The dirty byte ranges (offset, length) of a bitmap, merged, in order, within the node.
+  virtual int bitmap_dirty_ranges(const std::string &name,
+                                  std::vector<std::pair<uint64_t, uint64_t>> *out, Error *err);
+  // Marks the granules touching [offset, offset + bytes) dirty in one bitmap.
+  virtual int bitmap_set_dirty(const std::string &name, uint64_t offset, uint64_t bytes,
+                               Error *err);
+
+  // The name QEMU shows for the node in messages ("#block123" for qemu-img's anonymous
+  // nodes, the drive id under -drive); set by whoever opens it.
+  const std::string &node_name() const { return node_name_; }
+  void set_node_name(std::string name) { node_name_ = std::move(name); }
+
  protected:
+  // Checks of block-dirty-bitmap-add common to all formats (empty name, granularity).
+  static bool check_bitmap_add_args(const std::string &name, const BitmapAddOptions &opts,
+                                    Error *err);
+
   std::string filename_;
+  std::string node_name_;
   bool read_only_ = true;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -334,7 +335,15 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
     if (!err.hint.empty()) fputs(err.hint.c_str(), stderr);
     return nullptr;
   }
+  node->set_node_name(anonymous_node_name());
   return node;
+}
+
+std::string anonymous_node_name() {
+  // QEMU's generated names: "#block", a counter (1 for qemu-img's image node: its file node
+  // comes first) and two random digits.
+  static std::mt19937 rng(std::random_device{}());
+  return fmt::format("#block1{:02}", static_cast<int>(rng() % 99));
 }
 
 bool create_opts_for(const std::string &fmt, OptsList *out, bool *known) {

@@ -72,6 +72,9 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
                                        const block::OptionMap &node_opts,
                                        const block::OpenFlags &flags, Error *err);
 
+// A name for an anonymous node as QEMU generates them ("#block123"), shown in some messages.
+std::string anonymous_node_name();
+
 // Probes a file's format from its first bytes, as bdrv_open does without a driver.
 std::string probe_image_format(const std::string &filename, Error *err);
 

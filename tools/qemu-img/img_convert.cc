@@ -490,17 +490,54 @@ int convert_do_copy(ConvertState *s) {
   return s->ret;
 }
 
-bool supports_bitmaps(block::Node *node) {
-  return std::string_view(node->driver_name()) == "qcow2";
+// convert_check_bitmaps: the source must support bitmaps, and all its persistent ones must be
+// consistent unless they are to be skipped.
+int check_bitmaps(block::Node *src, bool skip_broken) {
+  if (!src->supports_persistent_bitmaps()) {
+    error_report("Source lacks bitmap support");
+    return -1;
+  }
+  std::vector<block::BitmapInfo> list;
+  if (src->bitmap_list(&list) < 0) list.clear();
+  for (const block::BitmapInfo &bm : list) {
+    if (!bm.persistent) continue;
+    if (!skip_broken && bm.in_use) {
+      error_report("Cannot copy inconsistent bitmap '{}'", bm.name);
+      fprintf(stderr,
+              "Try --skip-broken-bitmaps, or use 'qemu-img bitmap --remove' to delete it\n");
+      return -1;
+    }
+  }
+  return 0;
 }
 
-bool has_bitmaps(block::Node *node) {
-  block::ImageInfo info;
-  if (node->get_info(&info) < 0 || !info.format_specific.is_object()) return false;
-  auto data = info.format_specific.find("data");
-  if (data == info.format_specific.end() || !data->is_object()) return false;
-  auto b = data->find("bitmaps");
-  return b != data->end() && b->is_array() && !b->empty();
+// convert_copy_bitmaps: each persistent bitmap of the source is created in the target (same
+// granularity and state) and given the source's dirty bits.
+int copy_bitmaps(block::Node *src, block::Node *dst, bool skip_broken) {
+  std::vector<block::BitmapInfo> list;
+  if (src->bitmap_list(&list) < 0) list.clear();
+  for (const block::BitmapInfo &bm : list) {
+    if (!bm.persistent) continue;
+    if (skip_broken && bm.in_use) {
+      warn_report("Skipping inconsistent bitmap '{}'", bm.name);
+      continue;
+    }
+    block::BitmapAddOptions ao;
+    ao.granularity = bm.granularity;
+    ao.disabled = !bm.enabled;
+    Error err;
+    if (dst->bitmap_add(bm.name, ao, &err) < 0) {
+      error_report("Failed to create bitmap {}: {}", bm.name, err.msg);
+      return -1;
+    }
+    if (dst->bitmap_merge(bm.name, src, bm.name, &err) < 0) {
+      error_report("Failed to populate bitmap {}: {}", bm.name, err.msg);
+      Error ignored;
+      dst->bitmap_remove(bm.name, &ignored);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -857,10 +894,7 @@ int img_convert(int argc, char **argv) {
       error_report("Copying bitmaps only possible with single source");
       return out(-1);
     }
-    if (!supports_bitmaps(s.src[0].get())) {
-      error_report("Source lacks bitmap support");
-      return out(-1);
-    }
+    if (check_bitmaps(s.src[0].get(), skip_broken) < 0) return out(-1);
   }
 
   if (!skip_create) {
@@ -885,7 +919,7 @@ int img_convert(int argc, char **argv) {
   if (!target) return out(-1);
   s.target = target.get();
 
-  if (bitmaps && !supports_bitmaps(target.get())) {
+  if (bitmaps && !target->supports_persistent_bitmaps()) {
     error_report("Format driver '{}' does not support bitmaps", target->driver_name());
     return out(-1);
   }
@@ -931,10 +965,7 @@ int img_convert(int argc, char **argv) {
 
   ret = convert_do_copy(&s);
 
-  if (bitmaps && ret == 0 && has_bitmaps(s.src[0].get())) {
-    error_report("Copying persistent bitmaps is not supported by this build");
-    ret = -ENOTSUP;
-  }
+  if (bitmaps && ret == 0) ret = copy_bitmaps(s.src[0].get(), target.get(), skip_broken);
   if (ret == 0) {
     // As closing does in QEMU (with cache=unsafe only the format's own metadata is written).
     ret = target->flush();

@@ -117,8 +117,36 @@ bool parse_header(const uint8_t *buf, size_t len, uint64_t file_size, Header *h,
         }
         h->has_bitmaps_ext = true;
         h->bitmaps.nb_bitmaps = be32(d);
+        h->bitmaps.reserved = be32(d + 4);
         h->bitmaps.directory_size = be64(d + 8);
         h->bitmaps.directory_offset = be64(d + 16);
+        // Validated only when the autoclear bit says they are consistent (see qcow2_bitmap.cc).
+        if (h->autoclear_features & kAutoclearBitmaps) {
+          if (h->bitmaps.reserved) {
+            *err = Error::make("bitmaps_ext: Reserved field is not zero");
+            return false;
+          }
+          if (h->bitmaps.nb_bitmaps > 65535) {
+            *err = Error::make(
+                "bitmaps_ext: Image has {} bitmaps, exceeding the QEMU supported maximum of 65535",
+                h->bitmaps.nb_bitmaps);
+            return false;
+          }
+          if (h->bitmaps.nb_bitmaps == 0) {
+            *err = Error::make("found bitmaps extension with zero bitmaps");
+            return false;
+          }
+          if (h->bitmaps.directory_offset & (cluster_size - 1)) {
+            *err = Error::make("bitmaps_ext: invalid bitmap directory offset");
+            return false;
+          }
+          if (h->bitmaps.directory_size > 1024 * 65535) {
+            *err = Error::make(
+                "bitmaps_ext: bitmap directory size ({}) exceeds the maximum supported size ({})",
+                h->bitmaps.directory_size, 1024 * 65535);
+            return false;
+          }
+        }
         break;
       case kExtCrypto:
         if (elen != 16) {

@@ -91,6 +91,7 @@ struct FeatureName {
 
 struct BitmapsExtension {
   uint32_t nb_bitmaps = 0;
+  uint32_t reserved = 0;
   uint64_t directory_size = 0;
   uint64_t directory_offset = 0;
 };

@@ -46,7 +46,7 @@ int Qcow2Node::get_info(ImageInfo *info) {
     data["corrupt"] = static_cast<bool>(header_.incompatible_features & kIncompatCorrupt);
   }
   data["refcount-bits"] = uint64_t{1} << header_.refcount_order;
-  if (header_.has_bitmaps_ext) data["bitmaps"] = Json::array();
+  if (!bitmaps_.disk.empty()) data["bitmaps"] = bitmap_info_json(bitmaps_.disk);  // on disk
   data["compression-type"] = header_.compression_type == kCompressionZstd ? "zstd" : "zlib";
   info->format_specific = Json::object();
   info->format_specific["type"] = "qcow2";

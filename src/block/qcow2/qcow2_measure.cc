@@ -92,16 +92,10 @@ int qcow2_measure(const Opts &opts, Node *src, MeasureResult *out, Error *err) {
   if (p.prealloc == Prealloc::kFull || p.prealloc == Prealloc::kFalloc) required = vsize;
   out->fully_allocated = prealloc_size(vsize, cs, p.refcount_order, p.extended_l2);
   out->required = out->fully_allocated - vsize + required;
-  // Bitmaps are reported when source and target could both hold persistent ones.
-  bool src_bitmaps = false;
-  if (src && std::string(src->driver_name()) == "qcow2") {
-    ImageInfo info;
-    if (src->get_info(&info) == 0 && info.format_specific.is_object() &&
-        info.format_specific["data"].value("compat", "") == "1.1")
-      src_bitmaps = true;
-  }
-  out->has_bitmaps = p.version >= 3 && src_bitmaps;
-  out->bitmaps = 0;
+  // Bitmaps are reported when source and target could both hold persistent ones; all of the
+  // source's persistent bitmaps count (qcow2_bitmap.cc).
+  out->has_bitmaps = p.version >= 3 && src && src->supports_persistent_bitmaps();
+  out->bitmaps = out->has_bitmaps ? bitmaps_measure(src, cs) : 0;
   return 0;
 }
 

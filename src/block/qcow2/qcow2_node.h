@@ -5,6 +5,7 @@
 //   qcow2_write.cc     writes (copy-on-write, compressed), zeroes, discard, truncate
 //   qcow2_snapshot.cc  internal snapshots
 //   qcow2_check.cc     consistency check and repair
+//   qcow2_bitmap.cc    persistent dirty bitmaps
 // One mutex guards all metadata; data reads run outside it.
 #pragma once
 
@@ -16,6 +17,7 @@
 
 #include "block/driver.h"
 #include "block/qcow2/entry.h"
+#include "block/qcow2/qcow2_bitmap.h"
 #include "block/qcow2/format.h"
 #include "block/qcow2/refcount.h"
 #include "block/qcow2/table_cache.h"
@@ -86,6 +88,20 @@ class Qcow2Node : public Node {
   int amend(const Opts &opts, bool force,
             const std::function<void(int64_t done, int64_t total)> &status, Error *err) override;
 
+  // Persistent dirty bitmaps (qcow2_bitmap.cc).
+  bool supports_persistent_bitmaps() override { return header_.version >= 3; }
+  int bitmap_list(std::vector<BitmapInfo> *out) override;
+  int bitmap_add(const std::string &name, const BitmapAddOptions &opts, Error *err) override;
+  int bitmap_remove(const std::string &name, Error *err) override;
+  int bitmap_clear(const std::string &name, Error *err) override;
+  int bitmap_enable(const std::string &name, bool enable, Error *err) override;
+  int bitmap_merge(const std::string &name, Node *src_node, const std::string &src_name,
+                   Error *err) override;
+  int bitmap_dirty_ranges(const std::string &name,
+                          std::vector<std::pair<uint64_t, uint64_t>> *out, Error *err) override;
+  int bitmap_set_dirty(const std::string &name, uint64_t offset, uint64_t bytes,
+                       Error *err) override;
+
   // Used by image creation (qcow2_create.cc) and amend.
   const Header &header() const { return header_; }
   int preallocate(uint64_t offset, uint64_t bytes, Prealloc mode, Error *err);
@@ -149,8 +165,16 @@ class Qcow2Node : public Node {
                               std::vector<uint64_t> *l1_in_memory);
   int find_snapshot(const std::string &id, const std::string &name) const;
 
+  // qcow2_bitmap.cc: hooks for open, close, writes and resize.
+  bool load_bitmaps(Error *err);              // at open, instead of dropping them
+  void store_bitmaps_on_close();              // lock_ held
+  void bitmaps_mark_dirty(uint64_t offset, uint64_t bytes);  // every write, zero, discard
+  int bitmaps_check_resize(Error *err);       // lock_ held
+  void bitmaps_resized();                     // lock_ held, after size_ changed
+
   friend class Qcow2Driver;
   friend class Checker;
+  friend class BitmapStore;
 
   std::mutex lock_;
   std::unique_ptr<Node> file_;
@@ -165,6 +189,7 @@ class Qcow2Node : public Node {
   std::unique_ptr<Refcounts> refcounts_;
   std::unique_ptr<TableCache> l2_cache_;
   std::vector<Snapshot> snapshots_;
+  BitmapSet bitmaps_;
   bool writable_ = false;
   bool lazy_refcounts_ = false;
   bool dirty_marked_ = false;  // the dirty bit is set on disk by us

@@ -249,18 +249,10 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     }
   }
 
+  // Persistent dirty bitmaps (qcow2_bitmap.cc); a writer also clears unknown autoclear bits.
+  if (!load_bitmaps(err)) return false;
+
   if (writable_) {
-    // Writers clear autoclear bits they do not maintain: unknown ones, and the bitmaps bit
-    // (we do not update persistent bitmaps on write, so they become inconsistent).
-    uint64_t keep = h.autoclear_features & kAutoclearDataFileRaw;
-    if (h.autoclear_features != keep) {
-      h.autoclear_features = keep;
-      r = write_header();
-      if (r < 0) {
-        *err = Error::make("Could not update qcow2 header: {}", strerror(-r));
-        return false;
-      }
-    }
     if (h.incompatible_features & kIncompatDirty) {
       // Refcounts may be stale after a crash with lazy refcounts: rebuild them.
       CheckResult res;
@@ -283,6 +275,7 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
 int Qcow2Node::close_cleanly() {
   if (!writable_) return 0;
   std::lock_guard<std::mutex> g(lock_);
+  store_bitmaps_on_close();  // persistent dirty bitmaps (qcow2_bitmap.cc)
   int r = flush_metadata();
   if (r < 0) return r;
   if (dirty_marked_) {

@@ -229,6 +229,7 @@ int Qcow2Node::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
     return -EINVAL;
   }
   if (size == size_) return 0;
+  if (int r = bitmaps_check_resize(err); r < 0) return r;  // dirty bitmaps (qcow2_bitmap.cc)
   if (size < size_) {
     if (!snapshots_.empty()) {
       *err = Error::make("Can't shrink an image which has snapshots");
@@ -238,9 +239,10 @@ int Qcow2Node::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
       *err = Error::make("Preallocation can't be used for shrinking an image");
       return -EINVAL;
     }
-    return shrink_locked(size, err);
   }
-  return grow_locked(size, prealloc, err);
+  int r = size < size_ ? shrink_locked(size, err) : grow_locked(size, prealloc, err);
+  if (r == 0) bitmaps_resized();  // dirty bitmaps follow the new size
+  return r;
 }
 
 }  // namespace qemu::block::qcow2

@@ -49,6 +49,7 @@ int Qcow2Node::process_discards() {
 int Qcow2Node::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
   if (!writable_) return -EACCES;
   if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
   int r = write_locked(offset, static_cast<const uint8_t *>(buf), bytes, flags);
   if (r == 0 && (flags & kWriteFua)) r = flush_metadata();
@@ -298,6 +299,7 @@ int Qcow2Node::pwrite_precompressed(uint64_t offset, const void *buf, size_t byt
                                     const Compressed &c) {
   if (!writable_) return -EACCES;
   if (!c.prepared) return pwrite_compressed(offset, buf, bytes);
+  bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
   if (c.data.empty()) return write_locked(offset, c.raw.data(), c.raw.size(), 0);
   int r = mark_dirty();
@@ -429,6 +431,7 @@ int Qcow2Node::zero_in_l2(uint64_t offset, uint64_t bytes, unsigned flags, uint6
 int Qcow2Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
   if (!writable_) return -EACCES;
   if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
   int r = mark_dirty();
   if (r < 0) return r;
@@ -503,6 +506,7 @@ int Qcow2Node::discard_in_l2(uint64_t offset, uint64_t bytes, bool full, uint64_
 int Qcow2Node::discard(uint64_t offset, uint64_t bytes) {
   if (!writable_) return -EACCES;
   if (offset > size_ || bytes > size_ - offset) return -EINVAL;
+  bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
   int r = mark_dirty();
   if (r < 0) return r;
