@@ -161,8 +161,8 @@ int Node::bitmap_enable(const std::string &name, bool, Error *err) {
 int Node::bitmap_merge(const std::string &name, Node *, const std::string &, Error *err) {
   return bitmap_not_found(name, err);
 }
-int Node::bitmap_dirty_ranges(const std::string &name,
-                              std::vector<std::pair<uint64_t, uint64_t>> *, Error *err) {
+int Node::bitmap_dirty_ranges(const std::string &name, std::vector<std::pair<uint64_t, uint64_t>> *,
+                              Error *err) {
   return bitmap_not_found(name, err);
 }
 int Node::bitmap_set_dirty(const std::string &name, uint64_t, uint64_t, Error *err) {
