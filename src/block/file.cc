@@ -5,11 +5,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 namespace qemu::block {
+namespace {
+
+// Alignment of O_DIRECT requests: the largest logical block size in use, and the page size
+// for memory.
+constexpr size_t kDirectAlign = 4096;
+// Bounce buffer size for unaligned O_DIRECT requests.
+constexpr size_t kBounceBytes = 1 << 20;
+
+struct FreeDeleter {
+  void operator()(void *p) const { free(p); }
+};
+
+std::unique_ptr<uint8_t, FreeDeleter> aligned_buffer(size_t bytes) {
+  void *p = nullptr;
+  if (posix_memalign(&p, kDirectAlign, bytes) != 0) return nullptr;
+  return std::unique_ptr<uint8_t, FreeDeleter>(static_cast<uint8_t *>(p));
+}
+
+}  // namespace
 
 std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpenOptions &o,
                                          Error *err) {
@@ -25,6 +47,8 @@ std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpen
   node->fd_ = fd;
   node->filename_ = path;
   node->read_only_ = !o.writable;
+  node->direct_ = o.direct;
+  node->align_ = o.direct ? kDirectAlign : 1;
   return node;
 }
 
@@ -42,7 +66,11 @@ int64_t FileNode::length() {
   return st.st_size;
 }
 
-int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
+bool FileNode::aligned(uint64_t offset, const void *buf, size_t bytes) const {
+  return ((offset | bytes | reinterpret_cast<uintptr_t>(buf)) & (align_ - 1)) == 0;
+}
+
+int FileNode::pread_fd(uint64_t offset, void *buf, size_t bytes) {
   char *p = static_cast<char *>(buf);
   while (bytes) {
     ssize_t n = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
@@ -50,8 +78,10 @@ int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
       if (errno == EINTR) continue;
       return -errno;
     }
-    if (n == 0) {  // past the end of the file reads as zeroes
-      memset(p, 0, bytes);
+    // Past the end of the file reads as zeroes (with O_DIRECT a short read is the end: the
+    // next offset would not be aligned).
+    if (n == 0 || (direct_ && static_cast<size_t>(n) < bytes)) {
+      memset(p + n, 0, bytes - n);
       return 0;
     }
     p += n;
@@ -61,7 +91,7 @@ int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
   return 0;
 }
 
-int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
+int FileNode::pwrite_fd(uint64_t offset, const void *buf, size_t bytes) {
   const char *p = static_cast<const char *>(buf);
   while (bytes) {
     ssize_t n = ::pwrite(fd_, p, bytes, static_cast<off_t>(offset));
@@ -73,6 +103,81 @@ int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned fl
     offset += n;
     bytes -= n;
   }
+  return 0;
+}
+
+int FileNode::pread_bounce(uint64_t offset, void *buf, size_t bytes) {
+  auto bounce = aligned_buffer(kBounceBytes);
+  if (!bounce) return -ENOMEM;
+  uint8_t *out = static_cast<uint8_t *>(buf);
+  while (bytes) {
+    uint64_t start = offset & ~uint64_t{align_ - 1};
+    uint64_t skip = offset - start;
+    size_t n = std::min<uint64_t>(bytes, kBounceBytes - skip);
+    size_t len = (skip + n + align_ - 1) & ~(align_ - 1);
+    int r = pread_fd(start, bounce.get(), len);
+    if (r < 0) return r;
+    memcpy(out, bounce.get() + skip, n);
+    out += n;
+    offset += n;
+    bytes -= n;
+  }
+  return 0;
+}
+
+int FileNode::pwrite_bounce(uint64_t offset, const void *buf, size_t bytes) {
+  auto bounce = aligned_buffer(kBounceBytes);
+  if (!bounce) return -ENOMEM;
+  std::unique_lock<std::shared_mutex> g(rmw_lock_);
+  int64_t old_len = length();
+  if (old_len < 0) return static_cast<int>(old_len);
+  uint64_t want_end = std::max<uint64_t>(static_cast<uint64_t>(old_len), offset + bytes);
+  const uint8_t *in = static_cast<const uint8_t *>(buf);
+  while (bytes) {
+    uint64_t start = offset & ~uint64_t{align_ - 1};
+    uint64_t skip = offset - start;
+    size_t n = std::min<uint64_t>(bytes, kBounceBytes - skip);
+    size_t len = (skip + n + align_ - 1) & ~(align_ - 1);
+    // Read the blocks the request covers only in part.
+    if (skip) {
+      int r = pread_fd(start, bounce.get(), align_);
+      if (r < 0) return r;
+    }
+    if ((skip + n) & (align_ - 1)) {
+      int r = pread_fd(start + len - align_, bounce.get() + len - align_, align_);
+      if (r < 0) return r;
+    }
+    memcpy(bounce.get() + skip, in, n);
+    int r = pwrite_fd(start, bounce.get(), len);
+    if (r < 0) return r;
+    in += n;
+    offset += n;
+    bytes -= n;
+  }
+  // Whole blocks were written: the file ends where a buffered write would have left it.
+  int64_t len = length();
+  if (len > 0 && static_cast<uint64_t>(len) > want_end &&
+      ftruncate(fd_, static_cast<off_t>(want_end)) < 0)
+    return -errno;
+  return 0;
+}
+
+int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
+  if (direct_ && !aligned(offset, buf, bytes)) return pread_bounce(offset, buf, bytes);
+  return pread_fd(offset, buf, bytes);
+}
+
+int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
+  int r;
+  if (!direct_) {
+    r = pwrite_fd(offset, buf, bytes);
+  } else if (!aligned(offset, buf, bytes)) {
+    r = pwrite_bounce(offset, buf, bytes);
+  } else {
+    std::shared_lock<std::shared_mutex> g(rmw_lock_);
+    r = pwrite_fd(offset, buf, bytes);
+  }
+  if (r < 0) return r;
   if (flags & kWriteFua) return flush();
   return 0;
 }

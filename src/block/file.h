@@ -1,8 +1,12 @@
 // The "file" protocol driver: a host file or block device accessed with pread/pwrite, sparse
 // aware (SEEK_DATA/SEEK_HOLE for block status, fallocate for zeroes and preallocation).
+// Opened with O_DIRECT (cache=none, directsync), requests whose buffer, offset or length are
+// not aligned go through an aligned bounce buffer (writes read-modify-write the blocks they
+// touch, serialized against other writes; the file keeps the size a buffered write gives).
 #pragma once
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include "block/node.h"
@@ -35,7 +39,17 @@ class FileNode : public Node {
   int64_t allocated_file_size() override;
 
  private:
+  // O_DIRECT: whether a request can go to the kernel as it is.
+  bool aligned(uint64_t offset, const void *buf, size_t bytes) const;
+  int pread_fd(uint64_t offset, void *buf, size_t bytes);
+  int pwrite_fd(uint64_t offset, const void *buf, size_t bytes);
+  int pread_bounce(uint64_t offset, void *buf, size_t bytes);
+  int pwrite_bounce(uint64_t offset, const void *buf, size_t bytes);
+
   int fd_ = -1;
+  bool direct_ = false;
+  size_t align_ = 1;            // offset, length and memory alignment of O_DIRECT requests
+  std::shared_mutex rmw_lock_;  // unaligned writes (exclusive) against aligned ones (shared)
 };
 
 }  // namespace qemu::block

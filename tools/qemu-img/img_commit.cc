@@ -303,6 +303,7 @@ int img_commit(int argc, char **argv) {
   uint64_t granularity = 65536;
   int64_t cs = base_node->cluster_size();
   if (cs > 0) granularity = std::clamp<uint64_t>(static_cast<uint64_t>(cs), 4096, 65536);
+  uint64_t target_cluster = cs > 0 ? static_cast<uint64_t>(cs) : 1;
 
   // The granules allocated above the base.
   uint64_t size = static_cast<uint64_t>(len);
@@ -347,11 +348,20 @@ int img_commit(int argc, char **argv) {
       bool data = true, zero = false;
       uint64_t io = end - off;
       int r = chain_status(chain, off, end - off, &data, &zero, &io);
+      if (r < 0) io = std::min(end - off, kMaxIoBytes);
       if (r < 0 || data) io = std::min(io, kMaxIoBytes);
       io -= io % granularity;
-      if (io < granularity) io = granularity;
+      // A granule only partly zero (or unallocated) is copied whole: writing zeroes over it
+      // would lose the data in the rest of it. Zeroes and discards go out only for whole
+      // clusters of the base.
+      bool copy = true;
+      if (io < granularity) {
+        io = granularity;
+      } else if (r >= 0 && !data && off % target_cluster == 0 && io % target_cluster == 0) {
+        copy = false;
+      }
       io = std::min(io, end - off);
-      ops.push_back({off, io, r < 0 || data, zero});
+      ops.push_back({off, io, copy, zero});
       off += io;
     }
     g = run_end_g;

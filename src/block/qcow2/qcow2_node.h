@@ -149,6 +149,9 @@ class Qcow2Node : public Node {
   int free_entry_clusters(const L2Entry &e, DiscardType why = DiscardType::kNever);
   // Hands the space of freed clusters back to the file (after the metadata is written).
   int process_discards();
+  // qcow2_make_empty.cc: whether the image can be reset to a fresh layout, and the reset.
+  bool can_reset_layout() const;
+  int reset_layout();
   int grow_locked(uint64_t new_size, Prealloc prealloc, Error *err);
   int preallocate_data_area(uint64_t old_size, uint64_t new_size, Prealloc mode, Error *err);
   int shrink_locked(uint64_t new_size, Error *err);

@@ -461,7 +461,9 @@ int Qcow2Node::discard_in_l2(uint64_t offset, uint64_t bytes, bool full, uint64_
   }
   TableCache::Ref l2;
   uint64_t index;
-  int r = get_l2(start, false, &l2, &index);
+  // Like QEMU, discarding goes through an L2 table even where there is none yet (it is
+  // allocated, zeroed).
+  int r = get_l2(start, true, &l2, &index);
   if (r == -ENOENT) {
     *done = end - offset;
     return 0;
@@ -518,27 +520,6 @@ int Qcow2Node::discard(uint64_t offset, uint64_t bytes) {
     bytes -= done;
   }
   return process_discards();
-}
-
-int Qcow2Node::make_empty(Error *err) {
-  if (!writable_) {
-    *err = Error::make("Image is read-only");
-    return -EACCES;
-  }
-  std::lock_guard<std::mutex> g(lock_);
-  uint64_t offset = 0, bytes = size_;
-  while (bytes) {
-    uint64_t done = 0;
-    int r = discard_in_l2(offset, bytes, true, &done);
-    if (r < 0) {
-      *err = Error::make("Could not empty the image: {}", strerror(-r));
-      return r;
-    }
-    offset += done;
-    bytes -= done;
-  }
-  int r = process_discards();
-  return r < 0 ? r : flush_metadata();
 }
 
 int Qcow2Node::flush() {
