@@ -126,7 +126,15 @@ int img_snapshot(int argc, char **argv) {
       }
       break;
     }
-    case Action::kApply:
+    case Action::kApply: {
+      // bdrv_snapshot_goto refuses a node with any dirty bitmap (enabled or not) first.
+      std::vector<block::BitmapInfo> bitmaps;
+      if (node->bitmap_list(&bitmaps) == 0 && !bitmaps.empty()) {
+        error_report("Could not apply snapshot '{}': Device has active dirty bitmaps",
+                     snapshot_name);
+        ret = -EBUSY;
+        break;
+      }
       ret = node->snapshot_goto(snapshot_name, &err);
       if (ret) {
         if (ret == -ENOTSUP && std::string(node->driver_name()) == "raw") {
@@ -146,6 +154,7 @@ int img_snapshot(int argc, char **argv) {
         error_report("Could not apply snapshot '{}': {}", snapshot_name, err.msg);
       }
       break;
+    }
     case Action::kDelete: {
       block::SnapshotInfo sn;
       if (!find_snapshot(node.get(), snapshot_name, &sn)) {

@@ -76,6 +76,7 @@ void Checker::inc(uint64_t offset, uint64_t size) {
 
 int Checker::check_l2(uint64_t l2_offset, bool active) {
   const L2Geometry &g = n_->geo_;
+  next_contiguous_ = 0;  // QEMU counts fragmentation within each L2 table
   std::vector<uint8_t> table(n_->cluster_size_);
   int r = n_->file_->pread(l2_offset, table.data(), table.size());
   if (r < 0) {

@@ -146,7 +146,7 @@ int Qcow2Node::grow_locked(uint64_t new_size, Prealloc prealloc, Error *err) {
   } else if (prealloc != Prealloc::kOff) {
     r = preallocate(old, new_size - old, prealloc, err);
     if (r < 0) return r;
-  } else if (data_file_raw()) {
+  } else if (data_file_) {  // QEMU grows any external data file with the image
     r = data_file_->truncate(new_size, false, Prealloc::kOff, err);
     if (r < 0) return r;
   }
@@ -176,9 +176,13 @@ int Qcow2Node::shrink_locked(uint64_t new_size, Error *err) {
     pos += done;
     bytes -= done;
   }
+  // The freed clusters are discarded now, as QEMU does: queued, the discards would later punch
+  // holes in clusters allocated again in between (bitmaps stored on close, new guest data).
+  int r = process_discards();
+  if (r < 0) return r;
   // Drop L2 tables wholly past the end.
   uint64_t l1_keep = (new_size + l2_coverage() - 1) / l2_coverage();
-  int r = flush_metadata();
+  r = flush_metadata();
   if (r < 0) return r;
   for (uint64_t i = l1_keep; i < l1_.size(); i++) {
     uint64_t l2 = l1_[i] & kOffsetMask;

@@ -550,6 +550,27 @@ TEST(Qcow2Bitmaps, ResizeKeepsBits) {
   EXPECT_EQ(ranges_of(n.get(), "b"), (Ranges{{0, 65536}}));
 }
 
+// Shrinking frees clusters and discards them at once (as QEMU): a queued discard would later
+// punch holes in the same clusters once reused (by bitmaps stored on close, or guest data).
+TEST(Qcow2Bitmaps, ShrinkThenReuseKeepsData) {
+  std::string p = tmpdir() + "/reuse.qcow2";
+  create(p, 4 << 20);
+  auto n = open_ok(p);
+  Error err;
+  std::vector<uint8_t> a(65536, 0xaa), b(65536, 0xbb), back(65536);
+  ASSERT_EQ(n->pwrite(0, a.data(), a.size(), 0), 0);
+  ASSERT_EQ(n->pwrite(3 << 20, a.data(), a.size(), 0), 0);
+  ASSERT_EQ(n->truncate(1 << 20, false, Prealloc::kOff, &err), 0) << err.msg;
+  ASSERT_EQ(n->truncate(4 << 20, false, Prealloc::kOff, &err), 0) << err.msg;
+  ASSERT_EQ(n->pwrite(2 << 20, b.data(), b.size(), 0), 0);  // reuses the freed cluster
+  ASSERT_EQ(n->discard(0, 65536), 0);                       // processes pending discards
+  ASSERT_EQ(n->pread(2 << 20, back.data(), back.size()), 0);
+  EXPECT_EQ(back, b);
+  CheckResult res;
+  ASSERT_EQ(n->check(&res, 0), 0);
+  EXPECT_EQ(res.corruptions + res.leaks, 0);
+}
+
 // Random writes, zero writes and discards against a model of what each bitmap must record,
 // across close and reopen (several sessions, several bitmaps, granularities, cluster sizes).
 TEST(Qcow2Bitmaps, PropertyTrackingMatchesModel) {
