@@ -34,7 +34,8 @@ int FormatDriver::measure(const Opts &, Node *, uint64_t, MeasureResult *, Error
 }
 
 const std::vector<const FormatDriver *> &format_drivers() {
-  static const std::vector<const FormatDriver *> drivers = {raw_format_driver(), qcow2::qcow2_format_driver()};
+  static const std::vector<const FormatDriver *> drivers = {raw_format_driver(),
+                                                            qcow2::qcow2_format_driver()};
   return drivers;
 }
 

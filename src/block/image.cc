@@ -38,7 +38,7 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
     Error perr;
     format = probe_format(filename, &perr);
     if (format.empty()) {
-      *err = Error::make("Could not open '{}': {}", filename, perr.msg);
+      *err = std::move(perr);  // already "Could not open 'f': reason"
       return nullptr;
     }
   }
@@ -47,7 +47,7 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
   Error ferr;
   auto file = FileNode::open(filename, fo, &ferr);
   if (!file) {
-    *err = Error::make("Could not open '{}': {}", filename, ferr.msg);
+    *err = std::move(ferr);  // already "Could not open 'f': reason"
     return nullptr;
   }
   if (format == "file") return file;

@@ -4,11 +4,24 @@
 
 namespace qemu::block {
 
+namespace {
+// QEMU's block layer counts every node's length in 512-byte sectors, rounded up: a file of
+// 1000 bytes is a 1024-byte disk whose tail reads as zeroes.
+constexpr int64_t kSector = 512;
+int64_t round_to_sectors(int64_t len) {
+  return len < 0 ? len : (len + kSector - 1) / kSector * kSector;
+}
+}  // namespace
+
 std::unique_ptr<RawNode> RawNode::open(std::unique_ptr<Node> file, uint64_t offset, bool has_size,
                                        uint64_t size, Error *err) {
-  int64_t len = file->length();
+  int64_t len = round_to_sectors(file->length());
   if (len < 0) {
     *err = Error::make("Could not get image size: {}", strerror(static_cast<int>(-len)));
+    return nullptr;
+  }
+  if (has_size && size % kSector) {
+    *err = Error::make("Specified size is not multiple of {}", kSector);
     return nullptr;
   }
   if (offset > static_cast<uint64_t>(len)) {
@@ -37,8 +50,8 @@ std::unique_ptr<RawNode> RawNode::open(std::unique_ptr<Node> file, uint64_t offs
 
 int64_t RawNode::length() {
   if (has_size_) return static_cast<int64_t>(size_);
-  int64_t len = file_->length();
-  return len < 0 ? len : len - static_cast<int64_t>(offset_);
+  int64_t len = round_to_sectors(file_->length());
+  return len < 0 ? len : round_to_sectors(len - static_cast<int64_t>(offset_));
 }
 
 int RawNode::check(uint64_t offset, uint64_t bytes) {
@@ -75,11 +88,15 @@ int RawNode::flush() {
 }
 
 int RawNode::truncate(uint64_t size, bool exact, Prealloc prealloc, Error *err) {
-  if (has_size_ || offset_) {
+  if (has_size_) {
     *err = Error::make("Cannot resize fixed-size raw disks");
     return -ENOTSUP;
   }
-  return file_->truncate(size, exact, prealloc, err);
+  if (prealloc == Prealloc::kMetadata) {  // the file protocol has no metadata to preallocate
+    *err = Error::make("Unsupported preallocation mode: metadata");
+    return -ENOTSUP;
+  }
+  return file_->truncate(offset_ + size, exact, prealloc, err);
 }
 
 int RawNode::block_status(uint64_t offset, uint64_t bytes, BlockStatus *st) {

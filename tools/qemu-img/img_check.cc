@@ -153,6 +153,7 @@ int img_check(int argc, char **argv) {
   o.image_opts = image_opts;
   o.fmt = fmt;
   o.writable = fix != 0;
+  o.check = true;
   o.force_share = force_share;
   auto node = img_open(filename, o);
   if (!node) return 1;

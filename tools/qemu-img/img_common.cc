@@ -306,6 +306,8 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
   flags.writable = o.writable;
   flags.no_backing = o.no_backing;
   flags.force_share = o.force_share;
+  flags.check = o.check;
+  flags.no_io = o.no_io;
   flags.cache = o.cache;
   Error err;
   std::unique_ptr<block::Node> node;

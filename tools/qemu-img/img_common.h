@@ -58,6 +58,8 @@ struct ImgOpenOptions {
   bool writable = false;
   bool no_backing = false;
   bool force_share = false;
+  bool check = false;  // qemu-img check (QEMU's BDRV_O_CHECK)
+  bool no_io = false;  // qemu-img info (QEMU's BDRV_O_NO_IO)
   block::CacheMode cache = block::CacheMode::kWriteback;
 };
 

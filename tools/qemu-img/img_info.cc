@@ -67,6 +67,7 @@ int img_info(int argc, char **argv) {
     o.image_opts = image_opts;
     o.fmt = fmt;
     o.no_backing = true;
+    o.no_io = true;
     o.force_share = force_share;
     auto node = img_open(name, o);
     if (!node) return 1;

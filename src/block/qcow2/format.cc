@@ -92,7 +92,7 @@ bool parse_header(const uint8_t *buf, size_t len, uint64_t file_size, Header *h,
     pos += 8;
     if (type == kExtEnd) break;
     if (elen > ext_end - pos) {
-      *err = Error::make("Invalid extension length");
+      *err = Error::make("Header extension too large");
       return false;
     }
     const uint8_t *d = buf + pos;
@@ -168,8 +168,12 @@ bool parse_header(const uint8_t *buf, size_t len, uint64_t file_size, Header *h,
     pos += (elen + 7) & ~7u;
   }
 
+  if (h->backing_file_offset > cluster_size) {
+    *err = Error::make("Invalid backing file offset");
+    return false;
+  }
   if (h->backing_file_offset) {
-    if (h->backing_file_offset > cluster_size || h->backing_file_size > kMaxBackingFileNameSize ||
+    if (h->backing_file_size > kMaxBackingFileNameSize ||
         h->backing_file_size > cluster_size - h->backing_file_offset) {
       *err = Error::make("Backing file name too long");
       return false;

@@ -48,12 +48,15 @@ enum CompressionType : uint8_t { kCompressionZlib = 0, kCompressionZstd = 1 };
 constexpr uint64_t kMaxRefcountTableBytes = 8u << 20;
 constexpr uint64_t kMaxL1Bytes = 32u << 20;
 constexpr uint32_t kMaxSnapshots = 65536;
+// The end of the largest request QEMU's block layer accepts (INT64_MAX aligned down to 1 GiB).
+constexpr uint64_t kMaxRequestEnd = (uint64_t{INT64_MAX} >> 30) << 30;
 constexpr uint64_t kMaxSnapshotTableBytes = 64u << 20;
 constexpr uint32_t kMaxSnapshotExtraData = 1024;
 constexpr uint32_t kMaxBackingFileNameSize = 1023;
 
 // Entry masks.
 constexpr uint64_t kOffsetMask = 0x00fffffffffffe00ull;  // L1/L2/reftable offsets: bits 9..55
+constexpr uint64_t kReftOffsetMask = ~uint64_t{0x1ff};   // what check takes as a refblock offset
 constexpr uint64_t kOflagCopied = 1ull << 63;
 constexpr uint64_t kOflagCompressed = 1ull << 62;
 constexpr uint64_t kOflagZero = 1ull << 0;

@@ -38,7 +38,10 @@ int Qcow2Node::expand_zero_clusters(Error *err) {
   // v2 has no zero clusters: deallocate them (no backing file) or make them real zeroes.
   std::vector<std::pair<uint64_t, uint32_t>> tables = {
       {header_.l1_table_offset, static_cast<uint32_t>(l1_.size())}};
-  for (const Snapshot &s : snapshots_) tables.push_back({s.l1_table_offset, s.l1_size});
+  for (const Snapshot &s : snapshots_) {
+    if (!validate_snapshot_l1(s, err)) return -EFBIG;
+    tables.push_back({s.l1_table_offset, s.l1_size});
+  }
   std::vector<uint8_t> zeroes(cluster_size_, 0);
   for (const auto &[l1_off, l1_size] : tables) {
     bool active = l1_off == header_.l1_table_offset;

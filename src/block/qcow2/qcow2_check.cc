@@ -222,7 +222,7 @@ int Checker::check_bitmaps() {
 int Checker::check_refblocks(bool *rebuild) {
   const auto &table = n_->refcounts_->table();
   for (uint64_t i = 0; i < table.size(); i++) {
-    uint64_t off = table[i] & kOffsetMask;
+    uint64_t off = table[i] & kReftOffsetMask;
     if (table[i] & kReftableReservedMask) {
       fprintf(stderr, "ERROR refcount table entry %lld has reserved bits set\n",
               static_cast<long long>(i));
@@ -249,6 +249,7 @@ int Checker::check_refblocks(bool *rebuild) {
         // As QEMU does: grow the file so that the block is inside it again.
         Error terr;
         int r = n_->file_->truncate(off + n_->cluster_size_, false, Prealloc::kOff, &terr);
+        if (r < 0) error_report("{}", terr.msg);
         if (r == 0 && c - nb_clusters_ < (uint64_t{1} << 24)) {
           nb_clusters_ = c + 1;
           refs_.resize(nb_clusters_, 0);
@@ -289,6 +290,14 @@ int Checker::calculate(bool *rebuild) {
     res_->corruptions++;
   }
   for (const Snapshot &s : n_->snapshots_) {
+    if (s.l1_size > kMaxL1Bytes / 8) {
+      fprintf(stderr,
+              "ERROR snapshot %s (%s) l1_size=%#x: L1 table is too large; snapshot table entry "
+              "corrupted\n",
+              s.id.c_str(), s.name.c_str(), s.l1_size);
+      res_->corruptions++;
+      continue;
+    }
     if (s.l1_table_offset & (n_->cluster_size_ - 1)) {
       fprintf(stderr,
               "ERROR snapshot %s (%s) l1_offset=%#llx: L1 table is not cluster aligned; "
@@ -300,7 +309,7 @@ int Checker::calculate(bool *rebuild) {
     r = check_l1(s.l1_table_offset, s.l1_size, false);
     if (r < 0) return r;
   }
-  inc(n_->header_.snapshots_offset, snapshot_table_bytes(n_->snapshots_));
+  inc(n_->header_.snapshots_offset, n_->snapshots_disk_bytes_);
   inc(n_->refcounts_->table_offset(),
       uint64_t{n_->refcounts_->table_clusters()} << n_->cluster_bits_);
   if (n_->header_.has_crypto_ext) inc(n_->header_.crypto_offset, n_->header_.crypto_length);
@@ -606,9 +615,32 @@ int Qcow2Node::check(CheckResult *result, unsigned fix) {
   // do_open calls check while opening a dirty image; the lock is free then.
   g.lock();
   if (fix && !writable_) return -EACCES;
+  if (snapshot_table_errno_) {
+    error_report("ERROR {}", snapshot_table_error_);
+    if (!snapshot_table_hint_.empty()) fprintf(stderr, "%s\n", snapshot_table_hint_.c_str());
+    return -snapshot_table_errno_;
+  }
+  // Snapshot entries without their v3 extra data (rewriting the table completes them).
+  bool rewrite_snapshots = false;
+  for (size_t i = 0; i < snapshots_.size(); i++) {
+    if (!snapshots_[i].incomplete) continue;
+    fprintf(stderr, "%s snapshot table entry %zu is incomplete\n",
+            (fix & kFixErrors) ? "Repairing" : "ERROR", i);
+    if (fix & kFixErrors) {
+      rewrite_snapshots = true;
+      snapshots_[i].incomplete = false;
+      result->corruptions_fixed++;
+    } else {
+      result->corruptions++;
+    }
+  }
   Checker c(this, result);
   int r = c.run(fix);
   if (r < 0) return r;
+  if (rewrite_snapshots) {  // after the refcounts are right, as QEMU writes it
+    r = write_snapshot_table(snapshots_);
+    if (r < 0) return r;
+  }
   if (fix && writable_ && result->check_errors == 0 && result->corruptions == 0) {
     bool changed = false;
     if (header_.incompatible_features & (kIncompatDirty | kIncompatCorrupt)) {

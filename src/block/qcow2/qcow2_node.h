@@ -17,8 +17,8 @@
 
 #include "block/driver.h"
 #include "block/qcow2/entry.h"
-#include "block/qcow2/qcow2_bitmap.h"
 #include "block/qcow2/format.h"
+#include "block/qcow2/qcow2_bitmap.h"
 #include "block/qcow2/refcount.h"
 #include "block/qcow2/table_cache.h"
 
@@ -37,13 +37,11 @@ struct Snapshot {
   uint64_t vm_state_size_large = 0;
   uint64_t disk_size = 0;
   bool has_disk_size = false;
+  bool incomplete = false;  // v3 entry without the mandatory extra data (check reports it)
   bool has_icount = false;
   uint64_t icount = 0;
   std::string extra_unknown;  // extra data past the fields we know
 };
-
-// The snapshot table's size in the file.
-uint64_t snapshot_table_bytes(const std::vector<Snapshot> &list);
 
 struct Qcow2Options {
   uint64_t l2_cache_bytes = 0;        // 0: default
@@ -97,8 +95,8 @@ class Qcow2Node : public Node {
   int bitmap_enable(const std::string &name, bool enable, Error *err) override;
   int bitmap_merge(const std::string &name, Node *src_node, const std::string &src_name,
                    Error *err) override;
-  int bitmap_dirty_ranges(const std::string &name,
-                          std::vector<std::pair<uint64_t, uint64_t>> *out, Error *err) override;
+  int bitmap_dirty_ranges(const std::string &name, std::vector<std::pair<uint64_t, uint64_t>> *out,
+                          Error *err) override;
   int bitmap_set_dirty(const std::string &name, uint64_t offset, uint64_t bytes,
                        Error *err) override;
 
@@ -163,17 +161,23 @@ class Qcow2Node : public Node {
 
   // qcow2_snapshot.cc
   bool load_snapshots(Error *err);
+  // A snapshot table too damaged to load, found when opened for check (which then fails).
+  int snapshot_table_errno_ = 0;
+  uint64_t snapshots_disk_bytes_ = 0;  // the snapshot table's size in the file
+  std::string snapshot_table_error_, snapshot_table_hint_;
+  // Whether a snapshot's L1 table is usable (size and offset), with QEMU's messages.
+  bool validate_snapshot_l1(const Snapshot &s, Error *err) const;
   int write_snapshot_table(const std::vector<Snapshot> &list);
   int update_refcounts_for_l1(uint64_t l1_offset, uint32_t l1_size, int64_t addend,
                               std::vector<uint64_t> *l1_in_memory);
   int find_snapshot(const std::string &id, const std::string &name) const;
 
   // qcow2_bitmap.cc: hooks for open, close, writes and resize.
-  bool load_bitmaps(Error *err);              // at open, instead of dropping them
-  void store_bitmaps_on_close();              // lock_ held
+  bool load_bitmaps(Error *err);                             // at open, instead of dropping them
+  void store_bitmaps_on_close();                             // lock_ held
   void bitmaps_mark_dirty(uint64_t offset, uint64_t bytes);  // every write, zero, discard
-  int bitmaps_check_resize(Error *err);       // lock_ held
-  void bitmaps_resized();                     // lock_ held, after size_ changed
+  int bitmaps_check_resize(Error *err);                      // lock_ held
+  void bitmaps_resized();                                    // lock_ held, after size_ changed
 
   friend class Qcow2Driver;
   friend class Checker;

@@ -63,13 +63,10 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     *err = Error::make("Could not read qcow2 header: {}", strerror(static_cast<int>(-file_len)));
     return false;
   }
-  // The header and its extensions live in the first cluster (at most 2 MiB).
-  std::vector<uint8_t> first(
-      std::min<uint64_t>(static_cast<uint64_t>(file_len), uint64_t{1} << kMaxClusterBits));
-  if (first.size() < kV2HeaderLength) {
-    *err = Error::make("Image is not in qcow2 format");
-    return false;
-  }
+  // The header and its extensions live in the first cluster (at most 2 MiB). A short file
+  // reads as if padded with zeroes, as QEMU's block layer reads it.
+  std::vector<uint8_t> first(std::max<uint64_t>(
+      std::min<uint64_t>(static_cast<uint64_t>(file_len), uint64_t{1} << kMaxClusterBits), 512));
   int r = file_->pread(0, first.data(), first.size());
   if (r < 0) {
     *err = Error::make("Could not read qcow2 header: {}", strerror(-r));
@@ -85,7 +82,7 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     *err = Error::make("Unsupported qcow2 feature(s): {}", unknown_incompatible_features(h));
     return false;
   }
-  if ((h.incompatible_features & kIncompatCorrupt) && writable_) {
+  if ((h.incompatible_features & kIncompatCorrupt) && writable_ && !flags.check) {
     *err = Error::make("qcow2: Image is corrupt; cannot be opened read/write");
     return false;
   }
@@ -96,18 +93,20 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
   if (h.version == 3) {
     bool has_type = h.incompatible_features & kIncompatCompression;
     if (h.compression_type > kCompressionZstd) {
-      *err = Error::make("Unknown compression type '{}'", h.compression_type);
+      *err = Error::make("qcow2: unknown compression type: {}", h.compression_type);
       return false;
     }
     if (h.compression_type != kCompressionZlib && !has_type) {
-      *err = Error::make(
-          "Compression type incompatible feature bit must be set if compression type is not "
-          "zlib");
+      *err = Error::make("qcow2: Compression type incompatible feature bit must be set");
+      return false;
+    }
+    if (h.compression_type == kCompressionZlib && has_type) {
+      *err = Error::make("qcow2: Compression type incompatible feature bit must not be set");
       return false;
     }
   }
   if (h.crypt_method > 2) {
-    *err = Error::make("Unsupported encryption method: {}", h.crypt_method);
+    *err = Error::make("Unsupported encryption method {}", h.crypt_method);
     return false;
   }
   if (h.crypt_method != 0) {
@@ -123,8 +122,10 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
   geo_ = L2Geometry::make(cluster_bits_, h.extended_l2());
   geo_.data_file = h.incompatible_features & kIncompatDataFile;
   size_ = h.size;
-  if (size_ > (uint64_t{1} << 62)) {
-    *err = Error::make("Image size too large");
+  // The L1 index of the end of the image must fit an int (and the size an int64).
+  if (size_ > static_cast<uint64_t>(INT64_MAX) ||
+      size_ / l2_coverage() + (size_ % l2_coverage() != 0) > static_cast<uint64_t>(INT32_MAX)) {
+    *err = Error::make("Image is too big");
     return false;
   }
 
@@ -141,23 +142,40 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
                       uint64_t{h.refcount_table_clusters} << (cluster_bits_ - 3), 8,
                       kMaxRefcountTableBytes, cluster_size_, "Reference count table", err))
     return false;
-  if (h.refcount_table_clusters == 0 || h.refcount_table_offset == 0) {
+  if (h.refcount_table_clusters == 0 && !flags.check) {
     *err = Error::make("Image does not contain a reference count table");
     return false;
   }
-  if (h.nb_snapshots > kMaxSnapshots) {
-    *err = Error::make("Too many snapshots");
-    return false;
+  // A bad snapshot table refuses the open, except for check, which reports it and fails.
+  {
+    Error serr;
+    if (h.nb_snapshots > kMaxSnapshots) {
+      serr = Error::make("Snapshot table too large");
+      snapshot_table_errno_ = EFBIG;
+      snapshot_table_hint_ = fmt::format(
+          "You can force-remove all {} overhanging snapshots with qemu-img check -r all",
+          h.nb_snapshots - kMaxSnapshots);
+    } else if (!validate_table(h.snapshots_offset, h.nb_snapshots, 40, kMaxSnapshotTableBytes,
+                               cluster_size_, "Snapshot table", &serr)) {
+      snapshot_table_errno_ = serr.msg.find("too large") != std::string::npos ? EFBIG : EINVAL;
+    }
+    if (snapshot_table_errno_) {
+      if (!flags.check) {
+        *err = std::move(serr);
+        return false;
+      }
+      snapshot_table_error_ = serr.msg;  // "ERROR snapshot table ..." in check's report
+      snapshot_table_error_[0] = 's';
+      h.nb_snapshots = 0;  // nothing of it is loaded; check fails with the error
+    }
   }
-  if (h.nb_snapshots &&
-      !validate_table(h.snapshots_offset, h.nb_snapshots, 40, kMaxSnapshotTableBytes, cluster_size_,
-                      "Snapshot table", err))
-    return false;
 
   l1_.assign(h.l1_size, 0);
   if (h.l1_size) {
     std::vector<uint8_t> raw(uint64_t{h.l1_size} * 8);
     r = file_->pread(h.l1_table_offset, raw.data(), raw.size());
+    // As QEMU's block layer, requests beyond its maximum length (2^63 - 1 GiB) fail.
+    if (h.l1_table_offset + raw.size() > kMaxRequestEnd) r = -EIO;
     if (r < 0) {
       *err = Error::make("Could not read L1 table: {}", strerror(-r));
       return false;
@@ -211,10 +229,16 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
   if (h.incompatible_features & kIncompatDataFile) {
     std::string name = h.data_file;
     if (auto it = opts.find("data-file"); it != opts.end()) name = it->second;
-    if (name.empty()) {
+    if (name.empty() && !flags.no_io) {
       *err = Error::make("'data-file' is required for this image");
       return false;
     }
+  }
+  // qemu-img info opens without I/O: a data file without a name does not matter then.
+  if ((h.incompatible_features & kIncompatDataFile) &&
+      !(h.data_file.empty() && flags.no_io && !opts.count("data-file"))) {
+    std::string name = h.data_file;
+    if (auto it = opts.find("data-file"); it != opts.end()) name = it->second;
     if (name[0] != '/') {
       size_t slash = filename_.rfind('/');
       if (slash != std::string::npos) name = filename_.substr(0, slash + 1) + name;
@@ -297,12 +321,7 @@ int64_t Qcow2Node::length() {
 }
 
 int64_t Qcow2Node::allocated_file_size() {
-  int64_t a = file_->allocated_file_size();
-  if (a >= 0 && data_file_) {
-    int64_t b = data_file_->allocated_file_size();
-    if (b >= 0) a += b;
-  }
-  return a;
+  return file_->allocated_file_size();  // as QEMU 7.2: the image file only, not a data file
 }
 
 }  // namespace qemu::block::qcow2

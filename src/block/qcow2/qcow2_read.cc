@@ -216,8 +216,14 @@ int Qcow2Node::block_status(uint64_t offset, uint64_t bytes, BlockStatus *st) {
       st->data = true;
       st->allocated = true;
       break;
-    case SubclusterType::kUnallocatedPlain:
     case SubclusterType::kUnallocatedAlloc:
+      // Unallocated subclusters of an allocated cluster still have a place in the file.
+      st->has_offset = true;
+      st->offset = m.host;
+      st->file = data();
+      st->zero = !backing_;
+      break;
+    case SubclusterType::kUnallocatedPlain:
       st->zero = !backing_;
       break;
     case SubclusterType::kInvalid:

@@ -232,13 +232,13 @@ int Qcow2Node::truncate(uint64_t size, bool, Prealloc prealloc, Error *err) {
     *err = Error::make("The new size must be a multiple of 512");
     return -EINVAL;
   }
+  if (!snapshots_.empty() && header_.version < 3) {  // v2 snapshots do not record their size
+    *err = Error::make("Can't resize a v2 image which has snapshots");
+    return -ENOTSUP;
+  }
   if (size == size_) return 0;
   if (int r = bitmaps_check_resize(err); r < 0) return r;  // dirty bitmaps (qcow2_bitmap.cc)
   if (size < size_) {
-    if (!snapshots_.empty()) {
-      *err = Error::make("Can't shrink an image which has snapshots");
-      return -ENOTSUP;
-    }
     if (prealloc != Prealloc::kOff) {
       *err = Error::make("Preallocation can't be used for shrinking an image");
       return -EINVAL;

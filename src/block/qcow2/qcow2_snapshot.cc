@@ -19,17 +19,9 @@ size_t raw_entry_size(const Snapshot &s) {
 
 }  // namespace
 
-// The table's size in the file: entries 8-aligned, no padding after the last.
-uint64_t snapshot_table_bytes(const std::vector<Snapshot> &list) {
-  uint64_t n = 0;
-  for (const Snapshot &s : list) n = ((n + 7) & ~uint64_t{7}) + raw_entry_size(s);
-  return n;
-}
-
-namespace {}  // namespace
-
 bool Qcow2Node::load_snapshots(Error *err) {
   snapshots_.clear();
+  snapshots_disk_bytes_ = 0;
   uint64_t pos = header_.snapshots_offset;
   uint64_t total = 0;
   for (uint32_t i = 0; i < header_.nb_snapshots; i++) {
@@ -73,20 +65,12 @@ bool Qcow2Node::load_snapshots(Error *err) {
                              extra - kExtraSize);
     s.id.assign(reinterpret_cast<const char *>(rest.data()) + extra, id_len);
     s.name.assign(reinterpret_cast<const char *>(rest.data()) + extra + id_len, name_len);
-    if (header_.version >= 3 && extra < 16) {
-      *err = Error::make("Snapshot table entry {} has no disk size", i);
-      return false;
-    }
-    if (s.l1_size > kMaxL1Bytes / 8) {
-      *err = Error::make("Snapshot L1 table too large");
-      return false;
-    }
-    if ((s.l1_table_offset & (cluster_size_ - 1)) ||
-        s.l1_table_offset > static_cast<uint64_t>(INT64_MAX) - uint64_t{s.l1_size} * 8) {
-      *err = Error::make("Snapshot L1 table offset invalid");
-      return false;
-    }
-    uint64_t sz = ((40 + uint64_t{extra} + id_len + name_len) + 7) & ~uint64_t{7};
+    // As QEMU, entries lacking the v3 extra data and entries with bad L1 tables load: check
+    // reports them, and using one (goto, delete) validates it first.
+    s.incomplete = header_.version >= 3 && extra < 16;
+    uint64_t unpadded = 40 + uint64_t{extra} + id_len + name_len;
+    uint64_t sz = (unpadded + 7) & ~uint64_t{7};
+    snapshots_disk_bytes_ = pos + unpadded - header_.snapshots_offset;
     pos += sz;
     total += sz;
     if (total > kMaxSnapshotTableBytes) {
@@ -94,6 +78,19 @@ bool Qcow2Node::load_snapshots(Error *err) {
       return false;
     }
     snapshots_.push_back(std::move(s));
+  }
+  return true;
+}
+
+bool Qcow2Node::validate_snapshot_l1(const Snapshot &s, Error *err) const {
+  if (s.l1_size > kMaxL1Bytes / 8) {
+    *err = Error::make("Snapshot L1 table too large");
+    return false;
+  }
+  if ((s.l1_table_offset & (cluster_size_ - 1)) ||
+      s.l1_table_offset > static_cast<uint64_t>(INT64_MAX) - uint64_t{s.l1_size} * 8) {
+    *err = Error::make("Snapshot L1 table offset invalid");
+    return false;
   }
   return true;
 }
@@ -145,11 +142,12 @@ int Qcow2Node::write_snapshot_table(const std::vector<Snapshot> &list) {
   r = file_->flush();
   if (r < 0) return r;
   uint64_t old_offset = header_.snapshots_offset;
-  uint64_t old_bytes = snapshot_table_bytes(snapshots_);
+  uint64_t old_bytes = snapshots_disk_bytes_;
+  snapshots_disk_bytes_ = buf.size();
   header_.snapshots_offset = new_offset;
   header_.nb_snapshots = static_cast<uint32_t>(list.size());
   snapshots_ = list;
-  if (old_offset && old_bytes) {
+  if (old_bytes) {
     r = refcounts_->free_clusters(old_offset, old_bytes, DiscardType::kSnapshot);
     if (r < 0) return r;
   }
@@ -351,6 +349,7 @@ int Qcow2Node::snapshot_goto(const std::string &id_or_name, Error *err) {
     return -EACCES;
   }
   Snapshot s = snapshots_[static_cast<size_t>(idx)];
+  if (!validate_snapshot_l1(s, err)) return -EFBIG;
   int r = flush_metadata();
   if (r < 0) return r;
   if (s.l1_size > l1_.size()) {
@@ -409,6 +408,7 @@ int Qcow2Node::snapshot_delete(const std::string &id, const std::string &name, E
     return -EACCES;
   }
   Snapshot s = snapshots_[static_cast<size_t>(idx)];
+  if (!validate_snapshot_l1(s, err)) return -EFBIG;
   std::vector<Snapshot> list = snapshots_;
   list.erase(list.begin() + idx);
   int r = flush_metadata();

@@ -408,10 +408,11 @@ int Refcounts::drop_unused_blocks() {
       dropped.push_back(off);
     }
   }
-  if (dropped.empty()) return 0;
+  // As QEMU, the whole table is rewritten (every cluster of it), dropped entries or not.
   int r = cache_.flush();
   if (r < 0) return r;
-  std::vector<uint8_t> raw(next.size() * 8);
+  std::vector<uint8_t> raw(
+      std::max<size_t>(next.size() * 8, uint64_t{table_clusters_} << cluster_bits_));
   for (size_t i = 0; i < next.size(); i++) put64(&raw[i * 8], next[i]);
   r = file_->pwrite(table_offset_, raw.data(), raw.size(), 0);
   if (r < 0) return r;
