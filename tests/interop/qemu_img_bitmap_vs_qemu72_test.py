@@ -145,12 +145,6 @@ KNOWN_GAPS = {
     # that; we have no image locking yet.
     "bitmap --merge b0 -b t.qcow2 t.qcow2 b1 (3 bitmaps)": "image locking",
     "bitmap --merge b0 -b t.qcow2 -F qcow2 t.qcow2 b1 (3 bitmaps)": "image locking",
-    # QEMU's block status asks the file for holes inside data clusters when the image file is
-    # much sparser than its refcounts say (qcow2_detect_metadata_preallocation); ours does not.
-    "measure -O qcow2 -o cluster_size=512 t.qcow2": "metadata preallocation heuristic",
-    "measure (-o cluster_size=2M)": "metadata preallocation heuristic",
-    "measure (-o preallocation=metadata)": "metadata preallocation heuristic",
-    "measure (-o data_file=d.raw,data_file_raw=on)": "metadata preallocation heuristic",
 }
 
 

@@ -31,6 +31,19 @@ uint64_t prealloc_size(uint64_t total, uint64_t cs, int refcount_order, bool ext
 int status_above(Node *n, uint64_t off, uint64_t bytes, BlockStatus *st) {
   int r = n->block_status(off, bytes, st);
   if (r < 0) return r;
+  if (st->data && !st->zero && st->has_offset && st->file && st->file != n) {
+    // Data whose place in the file is a hole (metadata preallocation, sparse data files)
+    // reads as zeroes and needs no room, as QEMU finds by asking the protocol layer.
+    int64_t flen = st->file->length();
+    BlockStatus fst;
+    if (flen >= 0 && st->offset >= static_cast<uint64_t>(flen)) {
+      st->zero = true;
+    } else if (flen >= 0 && st->file->block_status(st->offset, st->bytes, &fst) == 0 &&
+               fst.bytes) {
+      st->bytes = std::min(st->bytes, fst.bytes);
+      st->zero = fst.zero;
+    }
+  }
   if (st->allocated || !n->backing()) return 0;
   Node *b = n->backing();
   int64_t blen = b->length();
