@@ -219,18 +219,24 @@ int Qcow2Node::write_in_l2(uint64_t offset, const uint8_t *buf, uint64_t bytes, 
   uint64_t cow_head = offset - buf_start;
   uint64_t cow_tail = buf_end - write_end;
 
-  std::vector<uint8_t> cow(buf_end - buf_start);
-  if (cow_head) {
-    r = read_old_content(first, run_start, head - cow_head, cow.data(), cow_head);
-    if (r < 0) return r;
+  if (cow_head == 0 && cow_tail == 0) {
+    // Whole clusters (the common case of sequential writes): no copy-on-write buffer.
+    r = data()->pwrite(new_host + (buf_start - run_start), buf, write_end - offset, 0);
+  } else {
+    // Uninitialised: every byte is filled from the old content or the new data.
+    std::unique_ptr<uint8_t[]> cow(new uint8_t[buf_end - buf_start]);
+    if (cow_head) {
+      r = read_old_content(first, run_start, head - cow_head, cow.get(), cow_head);
+      if (r < 0) return r;
+    }
+    memcpy(cow.get() + cow_head, buf, write_end - offset);
+    if (cow_tail) {
+      r = read_old_content(last, last_guest, rel_end, cow.get() + cow_head + (write_end - offset),
+                           cow_tail);
+      if (r < 0) return r;
+    }
+    r = data()->pwrite(new_host + (buf_start - run_start), cow.get(), buf_end - buf_start, 0);
   }
-  memcpy(cow.data() + cow_head, buf, write_end - offset);
-  if (cow_tail) {
-    r = read_old_content(last, last_guest, rel_end, cow.data() + cow_head + (write_end - offset),
-                         cow_tail);
-    if (r < 0) return r;
-  }
-  r = data()->pwrite(new_host + (buf_start - run_start), cow.data(), cow.size(), 0);
   if (r < 0) return r;
 
   // Point the L2 entries at the new clusters; remember what they replaced.
