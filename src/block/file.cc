@@ -36,7 +36,7 @@ std::unique_ptr<uint8_t, FreeDeleter> aligned_buffer(size_t bytes) {
 std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpenOptions &o,
                                          Error *err) {
   int flags = O_CLOEXEC | (o.writable ? O_RDWR : O_RDONLY);
-  if (o.create) flags |= O_CREAT | O_TRUNC;
+  if (o.create) flags |= O_CREAT;
   if (o.direct) flags |= O_DIRECT;
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) {
@@ -45,6 +45,25 @@ std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpen
   }
   auto node = std::unique_ptr<FileNode>(new FileNode);
   node->fd_ = fd;
+  // OFD locks exist on every Linux we run on, so "auto" locks as "on" does.
+  node->locking_ = o.locking != Locking::kOff;
+  if (node->locking_) {
+    LockPerms p;
+    if (o.perms) {
+      p = *o.perms;
+    } else if (o.create) {
+      p = {kPermWrite | kPermResize, kPermResize};
+    } else {
+      if (!o.no_io) p.perm |= kPermConsistentRead;
+      if (o.writable) p.perm |= kPermWrite | kPermResize;
+      if (!o.force_share) p.unshared = kPermResize;
+    }
+    if (node->lock_.acquire(fd, p, path, err) < 0) return nullptr;
+  }
+  if (o.create && ftruncate(fd, 0) < 0) {
+    *err = Error::make("Could not open '{}': {}", path, strerror(errno));
+    return nullptr;
+  }
   node->filename_ = path;
   node->read_only_ = !o.writable;
   node->direct_ = o.direct;
@@ -53,7 +72,13 @@ std::unique_ptr<FileNode> FileNode::open(const std::string &path, const FileOpen
 }
 
 FileNode::~FileNode() {
+  lock_.release();
   if (fd_ >= 0) close(fd_);
+}
+
+int FileNode::set_lock_perms(LockPerms p, Error *err) {
+  if (!locking_) return 0;
+  return lock_.acquire(fd_, p, filename_, err);
 }
 
 int64_t FileNode::length() {

@@ -14,6 +14,7 @@ namespace qemu::block {
 
 std::string probe_format(const std::string &filename, Error *err) {
   FileOpenOptions fo;
+  fo.locking = Locking::kOff;  // probing takes no locks
   auto file = FileNode::open(filename, fo, err);
   if (!file) return {};
   uint8_t head[2048] = {};
@@ -44,6 +45,8 @@ std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions 
   }
   FileOpenOptions fo;
   fo.writable = o.writable;
+  fo.perms = image_lock_perms(format, o.writable, o.no_io, o.force_share);
+  if (o.no_share && !o.force_share) fo.perms->unshared |= kPermWrite | kPermResize;
   Error ferr;
   auto file = FileNode::open(filename, fo, &ferr);
   if (!file) {
@@ -89,6 +92,10 @@ int create_image(const std::string &filename, const std::string &format, const O
   fo.create = true;
   Error ferr;
   auto file = FileNode::open(filename, fo, &ferr);
+  if (!file && !ferr.hint.empty()) {  // locked by another user
+    *err = std::move(ferr);
+    return -EAGAIN;
+  }
   if (!file) {
     *err = Error::make("Could not create '{}': {}", filename,
                        ferr.msg.substr(ferr.msg.rfind(": ") + 2));
@@ -167,6 +174,9 @@ std::unique_ptr<Node> open_backing(const std::string &overlay_filename,
   OpenOptions o;
   o.format = backing_format;
   o.writable = flags.writable;
+  o.force_share = flags.force_share;
+  o.no_io = flags.no_io;
+  o.no_share = flags.no_share;
   return open_image(path, o, err);
 }
 

@@ -12,6 +12,9 @@ namespace qemu::block {
 struct OpenOptions {
   std::string format;  // empty: probe
   bool writable = false;
+  bool force_share = false;  // lock nothing against others (-U)
+  bool no_io = false;        // metadata only: no "consistent read" lock
+  bool no_share = false;     // unshare write and resize whatever the format
 };
 
 std::unique_ptr<Node> open_image(const std::string &filename, const OpenOptions &o, Error *err);

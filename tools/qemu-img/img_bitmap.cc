@@ -113,6 +113,7 @@ int img_bitmap(int argc, char **argv) {
         image_opts = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);

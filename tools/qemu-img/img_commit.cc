@@ -190,6 +190,7 @@ int img_commit(int argc, char **argv) {
         image_opts = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);
@@ -215,7 +216,7 @@ int img_commit(int argc, char **argv) {
     Layer top;
     top.node = img_open(filename, o);
     if (!top.node) return 1;
-    top.filename = image_opts ? top.node->filename() : filename;
+    top.filename = image_opts || filename.rfind("json:", 0) == 0 ? top.node->filename() : filename;
     chain.push_back(std::move(top));
   }
   std::string prefix;
@@ -236,6 +237,7 @@ int img_commit(int argc, char **argv) {
     next.node = open_node(next.filename, last.info.backing_format, {}, flags, &err);
     if (!next.node) {
       error_report("Could not open '{}': {}{}", filename, prefix, err.msg);
+      if (!err.hint.empty()) fputs(err.hint.c_str(), stderr);
       return 1;
     }
     if (chain.size() > 64) {

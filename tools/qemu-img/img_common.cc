@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <random>
 #include <set>
 #include <vector>
 
+#include "base/keyval.h"
 #include "base/size.h"
 #include "base/version.h"
 #include "block/create_opts.h"
@@ -130,10 +132,185 @@ bool parse_cache(const char *mode, block::CacheMode *out) {
   return block::parse_cache_mode(mode, out);
 }
 
+// ---- --object ----
+
+namespace {
+
+std::map<std::string, std::string, std::less<>> &objects() {  // id -> secret bytes ("" else)
+  static std::map<std::string, std::string, std::less<>> objs;
+  return objs;
+}
+
+int g_object_fail_status = EXIT_FAILURE;
+
+[[noreturn]] void object_fail(const Error &err) {
+  error_report_err(err);
+  exit(g_object_fail_status);
+}
+
+bool is_identifier(std::string_view id) {
+  if (id.empty() || !isalpha(static_cast<unsigned char>(id[0]))) return false;
+  for (char c : id) {
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+  }
+  return true;
+}
+
+// Base64 as glib decodes it: characters outside the alphabet are skipped, and an incomplete
+// final group of four yields nothing.
+std::string base64_decode(std::string_view in) {
+  std::string out;
+  int group[4];
+  int n = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+') {
+      v = 62;
+    } else if (c == '/') {
+      v = 63;
+    } else if (c == '=') {
+      v = -1;
+    } else {
+      continue;
+    }
+    group[n++] = v;
+    if (n < 4) continue;
+    n = 0;
+    uint32_t acc = 0;
+    int bytes = 3;
+    for (int i = 0; i < 4; i++) {
+      if (group[i] < 0) {
+        bytes = std::min(bytes, i - 1);
+        group[i] = 0;
+      }
+      acc = (acc << 6) | static_cast<uint32_t>(group[i]);
+    }
+    for (int i = 0; i < bytes; i++) out += static_cast<char>((acc >> (16 - 8 * i)) & 0xff);
+  }
+  return out;
+}
+
+const char *const kObjectTypes[] = {
+    "authz-list",     "authz-list-file", "authz-simple",   "main-loop",      "pr-manager-helper",
+    "secret",         "secret_keyring",  "thread-context", "throttle-group", "tls-cipher-suites",
+    "tls-creds-anon", "tls-creds-psk",   "tls-creds-x509"};
+
+}  // namespace
+
+void user_creatable_add(const char *optarg, int fail_status) {
+  g_object_fail_status = fail_status;
+  bool help = false;
+  Error err;
+  auto dict = keyval_parse(optarg, "qom-type", &help, &err);
+  if (!dict) object_fail(err);
+  const std::string *type = dict->find_str("qom-type");
+  if (help) {
+    if (!type) {
+      printf("List of user creatable objects:\n");
+      for (const char *t : kObjectTypes) printf("  %s\n", t);
+    } else if (*type == "secret") {
+      printf(
+          "secret options:\n  data=<string>\n  file=<string>\n"
+          "  format=<QCryptoSecretFormat>\n  iv=<string>\n  keyid=<string>\n");
+    } else {
+      printf("%s options:\n", type->c_str());
+    }
+    exit(EXIT_SUCCESS);
+  }
+  if (!type) object_fail(Error::make("Parameter 'qom-type' is missing"));
+  bool known = false;
+  for (const char *t : kObjectTypes) known |= *type == t;
+  if (!known) object_fail(Error::make("Parameter 'qom-type' does not accept value '{}'", *type));
+  const std::string *id = dict->find_str("id");
+  if (!id) object_fail(Error::make("Parameter 'id' is missing"));
+  if (!is_identifier(*id)) {
+    Error e = Error::make("Parameter 'id' expects an identifier");
+    e.hint = "Identifiers consist of letters, digits, '-', '.', '_', starting with a letter.\n";
+    object_fail(e);
+  }
+  std::string value;
+  if (*type == "secret") {
+    const std::string *data = nullptr, *file = nullptr, *keyid = nullptr;
+    bool base64 = false;
+    for (const auto &[key, v] : dict->members()) {
+      if (key == "qom-type" || key == "id") continue;
+      if (v->kind() != KeyvalNode::Kind::kString) {
+        object_fail(Error::make("Parameters '{}.*' are unexpected", key));
+      }
+      if (key == "data") {
+        data = &v->str();
+      } else if (key == "file") {
+        file = &v->str();
+      } else if (key == "keyid") {
+        keyid = &v->str();
+      } else if (key == "iv") {
+      } else if (key == "format") {
+        if (v->str() != "raw" && v->str() != "base64")
+          object_fail(Error::make("Parameter 'format' does not accept value '{}'", v->str()));
+        base64 = v->str() == "base64";
+      } else if (key == "loaded") {
+        object_fail(Error::make("Property 'secret.loaded' is not writable"));
+      } else {
+        object_fail(Error::make("Parameter '{}' is unexpected", key));
+      }
+    }
+    if (data && file) object_fail(Error::make("'file' and 'data' are mutually exclusive"));
+    if (!data && !file) object_fail(Error::make("Either 'file' or 'data' must be provided"));
+    if (data) {
+      value = *data;
+    } else {
+      FILE *f = fopen(file->c_str(), "rb");
+      if (!f) {
+        object_fail(Error::make("Unable to read {}: Failed to open file \u201c{}\u201d: {}", *file,
+                                *file, strerror(errno)));
+      }
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, f)) > 0) value.append(buf, n);
+      fclose(f);
+    }
+    if (keyid) {
+      // The data is encrypted (AES-256-CBC, base64) with the key of another secret: its
+      // parameters are checked as QEMU checks them. Decryption is left to the first user of
+      // encrypted secrets; the ciphertext is kept meanwhile.
+      const std::string *key = find_secret(*keyid);
+      if (!key) object_fail(Error::make("No secret with id '{}'", *keyid));
+      if (key->size() != 32) object_fail(Error::make("Key should be 32 bytes in length"));
+      const std::string *iv = dict->find_str("iv");
+      if (!iv) object_fail(Error::make("IV is required to decrypt secret"));
+      std::string ivb = base64_decode(*iv);
+      if (ivb.size() != 16)
+        object_fail(Error::make("IV should be 16 bytes in length not {}", ivb.size()));
+      if (base64) value = base64_decode(value);
+      if (value.size() % 16)
+        object_fail(Error::make("Length {} must be a multiple of block size 16", value.size()));
+    } else if (base64) {
+      value = base64_decode(value);
+    }
+  }
+  if (objects().count(*id)) {
+    object_fail(
+        Error::make("attempt to add duplicate property '{}' to object (type 'container')", *id));
+  }
+  objects()[*id] = std::move(value);
+}
+
+const std::string *find_secret(std::string_view id) {
+  auto it = objects().find(id);
+  return it == objects().end() ? nullptr : &it->second;
+}
+
 // ---- Opening images ----
 
 std::string probe_image_format(const std::string &filename, Error *err) {
   block::FileOpenOptions fo;
+  fo.locking = block::Locking::kOff;  // QEMU probes without taking locks
   auto file = block::FileNode::open(filename, fo, err);
   if (!file) return {};
   uint8_t head[2048] = {};
@@ -195,10 +372,301 @@ class NoFlushNode : public block::Node {
 
 }  // namespace
 
+namespace {
+
+std::map<const block::Node *, std::string> &display_names() {
+  static std::map<const block::Node *, std::string> names;
+  return names;
+}
+
+// ---- json: filenames ----
+
+// A small JSON reader with QEMU's messages (it also accepts single-quoted strings, as QEMU's
+// parser does) that flattens objects into dotted keys ("file.filename") and lists into
+// numbered ones ("a.0"); nulls are dropped, booleans become on/off.
+class JsonFlattener {
+ public:
+  explicit JsonFlattener(std::string_view text) : s_(text) {}
+
+  bool run(block::OptionMap *out, Error *err) {
+    skip_ws();
+    if (pos_ >= s_.size()) return fail(err, "Expecting a JSON value");
+    if (s_[pos_] != '{') {
+      // Valid JSON that is not an object.
+      std::string tmp;
+      if (!value("", &tmp) || (skip_ws(), pos_ < s_.size())) return fail_parse(err);
+      *err = Error::make("Invalid JSON object given");
+      return false;
+    }
+    if (!object("")) return fail_parse(err);
+    skip_ws();
+    if (pos_ < s_.size()) return fail(err, "Expecting at most one JSON value");
+    *out = std::move(flat_);
+    return true;
+  }
+
+ private:
+  bool fail(Error *err, std::string_view msg) {
+    *err = Error::make("Could not parse the JSON options: {}", msg);
+    return false;
+  }
+  bool fail_parse(Error *err) {
+    if (why_.empty()) why_ = "JSON parse error, premature EOI";
+    return fail(err, why_);
+  }
+  bool error(std::string msg) {
+    if (why_.empty()) why_ = pos_ >= s_.size() ? "JSON parse error, premature EOI" : msg;
+    return false;
+  }
+  void skip_ws() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      pos_++;
+  }
+  static std::string join(const std::string &prefix, const std::string &key) {
+    return prefix.empty() ? key : prefix + "." + key;
+  }
+  bool string(std::string *out) {
+    char quote = s_[pos_++];
+    while (pos_ < s_.size() && s_[pos_] != quote) {
+      char c = s_[pos_++];
+      if (c != '\\') {
+        *out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) break;
+      c = s_[pos_++];
+      switch (c) {
+        case 'n':
+          *out += '\n';
+          break;
+        case 't':
+          *out += '\t';
+          break;
+        case 'r':
+          *out += '\r';
+          break;
+        case 'b':
+          *out += '\b';
+          break;
+        case 'f':
+          *out += '\f';
+          break;
+        case 'u': {
+          if (pos_ + 4 > s_.size())
+            return error("JSON parse error, invalid escape sequence in string");
+          unsigned cp = std::stoul(std::string(s_.substr(pos_, 4)), nullptr, 16);
+          pos_ += 4;
+          if (cp < 0x80) {
+            *out += static_cast<char>(cp);
+          } else if (cp < 0x800) {
+            *out += static_cast<char>(0xc0 | (cp >> 6));
+            *out += static_cast<char>(0x80 | (cp & 0x3f));
+          } else {
+            *out += static_cast<char>(0xe0 | (cp >> 12));
+            *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+            *out += static_cast<char>(0x80 | (cp & 0x3f));
+          }
+          break;
+        }
+        default:
+          *out += c;
+      }
+    }
+    if (pos_ >= s_.size()) return error("");
+    pos_++;
+    return true;
+  }
+  bool put(const std::string &key, std::string v) {
+    if (!flat_.emplace(key, std::move(v)).second) return error("JSON parse error, duplicate key");
+    return true;
+  }
+  // A value at key; scalars are stored (or written to *scalar when key is empty).
+  bool value(const std::string &key, std::string *scalar) {
+    skip_ws();
+    if (pos_ >= s_.size()) return error("");
+    char c = s_[pos_];
+    if (c == '{') return object(key);
+    if (c == '[') return list(key);
+    std::string v;
+    if (c == '"' || c == '\'') {
+      if (!string(&v)) return false;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t b = pos_;
+      while (pos_ < s_.size() && strchr("+-0123456789.eE", s_[pos_])) pos_++;
+      v = std::string(s_.substr(b, pos_ - b));
+    } else {
+      size_t b = pos_;
+      while (pos_ < s_.size() && isalnum(static_cast<unsigned char>(s_[pos_]))) pos_++;
+      std::string word(s_.substr(b, pos_ - b));
+      if (word == "true") {
+        v = "on";
+      } else if (word == "false") {
+        v = "off";
+      } else if (word == "null") {
+        return true;
+      } else {
+        if (word.empty()) word = std::string(1, c);
+        pos_ = b;
+        return error("JSON parse error, invalid keyword '" + word + "'");
+      }
+    }
+    if (key.empty()) {
+      *scalar = std::move(v);
+      return true;
+    }
+    return put(key, std::move(v));
+  }
+  bool object(const std::string &prefix) {
+    pos_++;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      pos_++;
+      return true;
+    }
+    std::set<std::string> keys;
+    for (;;) {
+      skip_ws();
+      if (pos_ >= s_.size()) return error("");
+      if (isalpha(static_cast<unsigned char>(s_[pos_]))) {
+        size_t b = pos_;
+        while (pos_ < s_.size() && isalnum(static_cast<unsigned char>(s_[pos_]))) pos_++;
+        return error("JSON parse error, invalid keyword '" + std::string(s_.substr(b, pos_ - b)) +
+                     "'");
+      }
+      if (s_[pos_] != '"' && s_[pos_] != '\'')
+        return error("JSON parse error, key is not a string in object");
+      std::string k;
+      if (!string(&k)) return false;
+      if (!keys.insert(k).second) return error("JSON parse error, duplicate key");
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != ':')
+        return error("JSON parse error, missing : in object pair");
+      pos_++;
+      skip_ws();
+      if (pos_ < s_.size() && (s_[pos_] == '}' || s_[pos_] == ','))
+        return error("JSON parse error, expecting value");
+      std::string unused;
+      if (!value(join(prefix, k), &unused)) return false;
+      skip_ws();
+      if (pos_ >= s_.size()) return error("");
+      if (s_[pos_] == '}') {
+        pos_++;
+        return true;
+      }
+      if (s_[pos_] != ',') return error("JSON parse error, expected separator in dict");
+      pos_++;
+    }
+  }
+  bool list(const std::string &prefix) {
+    pos_++;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      pos_++;
+      return true;
+    }
+    for (int i = 0;; i++) {
+      std::string unused;
+      if (!value(join(prefix.empty() ? "0" : prefix, prefix.empty() ? "" : std::to_string(i)),
+                 &unused))
+        return false;
+      skip_ws();
+      if (pos_ >= s_.size()) return error("");
+      if (s_[pos_] == ']') {
+        pos_++;
+        return true;
+      }
+      if (s_[pos_] != ',') return error("JSON parse error, expected separator in list");
+      pos_++;
+    }
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+  std::string why_;
+  block::OptionMap flat_;
+};
+
+bool starts_with_json(const std::string &filename) {
+  return filename.compare(0, 5, "json:") == 0;
+}
+
+// The options of QEMU 7.2's nodes that qemu-img accepts (validated as QEMU does before the
+// drivers see them). Prefixes end in '.'.
+const std::set<std::string, std::less<>> kCommonOpts = {
+    "node-name",    "read-only",      "auto-read-only", "discard",
+    "cache.direct", "cache.no-flush", "detect-zeroes",  "force-share"};
+const std::set<std::string, std::less<>> kFileOpts = {
+    "filename",  "aio", "aio-max-batch", "locking", "pr-manager", "x-check-cache-dropped",
+    "drop-cache"};
+const std::set<std::string, std::less<>> kQcow2Opts = {"lazy-refcounts",
+                                                       "pass-discard-request",
+                                                       "pass-discard-snapshot",
+                                                       "pass-discard-other",
+                                                       "overlap-check",
+                                                       "cache-size",
+                                                       "l2-cache-size",
+                                                       "l2-cache-entry-size",
+                                                       "refcount-cache-size",
+                                                       "cache-clean-interval",
+                                                       "encrypt",
+                                                       "data-file",
+                                                       "backing"};
+const std::set<std::string, std::less<>> kRawOpts = {"offset", "size"};
+const char *const kBoolOpts[] = {
+    "read-only",         "auto-read-only", "force-share",          "cache.direct",
+    "cache.no-flush",    "lazy-refcounts", "pass-discard-request", "pass-discard-snapshot",
+    "pass-discard-other"};
+
+bool known_option(const std::string &fmt, const std::string &key) {
+  if (kCommonOpts.count(key)) return true;
+  size_t dot = key.find('.');
+  std::string head = dot == std::string::npos ? key : key.substr(0, dot);
+  if (fmt == "qcow2") {
+    if (head == "overlap-check" || head == "encrypt" || head == "data-file" || head == "backing")
+      return true;
+    return kQcow2Opts.count(key) != 0;
+  }
+  if (fmt == "raw") return kRawOpts.count(key) != 0;
+  return true;  // formats without a declared list yet
+}
+
+bool parse_bool_opt(const std::string &v, bool *out) {
+  if (v == "on" || v == "yes" || v == "true" || v == "y") {
+    *out = true;
+  } else if (v == "off" || v == "no" || v == "false" || v == "n") {
+    *out = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::unique_ptr<block::Node> open_node(const std::string &filename, const std::string &fmt,
-                                       const block::OptionMap &node_opts,
-                                       const block::OpenFlags &flags, Error *err) {
+                                       const block::OptionMap &node_opts_in,
+                                       const block::OpenFlags &flags_in, Error *err) {
   std::string format = fmt;
+  std::string path = filename;
+  block::OptionMap node_opts = node_opts_in;
+  block::OpenFlags flags = flags_in;
+  if (starts_with_json(filename)) {
+    block::OptionMap flat;
+    JsonFlattener jf(std::string_view(filename).substr(5));
+    if (!jf.run(&flat, err)) return nullptr;
+    std::string jfmt;
+    bool force_share = false;  // options given outside the json: filename (-U) win
+    if (!resolve_image_opts(std::move(flat), &jfmt, &path, &node_opts, &force_share, err))
+      return nullptr;
+    flags.force_share |= force_share;
+    if (!jfmt.empty()) format = jfmt;
+    for (const auto &[k, v] : node_opts_in) node_opts[k] = v;
+  }
+  if (flags.force_share && flags.writable) {
+    *err = Error::make("force-share=on can only be used with read-only images");
+    return nullptr;
+  }
   const block::FormatDriver *drv = nullptr;
   if (!format.empty() && format != "file") {
     drv = block::find_format(format);
@@ -207,14 +675,31 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
       return nullptr;
     }
   }
+  // The file's own options: "file.<key>" under a format, "<key>" for the bare protocol.
   block::FileOpenOptions fo;
   fo.writable = flags.writable;
   fo.direct =
       flags.cache == block::CacheMode::kNone || flags.cache == block::CacheMode::kDirectsync;
+  const char *locking_key = format == "file" ? "locking" : "file.locking";
+  if (auto it = node_opts.find(locking_key); it != node_opts.end()) {
+    if (!block::parse_locking(it->second, &fo.locking)) {
+      *err = Error::make("invalid parameter value: {}", it->second);
+      return nullptr;
+    }
+    node_opts.erase(it);
+  }
+  for (const char *key : kBoolOpts) {
+    auto it = node_opts.find(key);
+    bool b;
+    if (it != node_opts.end() && !parse_bool_opt(it->second, &b)) {
+      *err = Error::make("Parameter '{}' expects 'on' or 'off'", key);
+      return nullptr;
+    }
+  }
   bool probed = false;
   if (format.empty()) {
     Error perr;
-    format = probe_image_format(filename, &perr);
+    format = probe_image_format(path, &perr);
     if (format.empty()) {
       *err = std::move(perr);
       return nullptr;
@@ -226,7 +711,26 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
       return nullptr;
     }
   }
-  std::unique_ptr<block::Node> file = block::FileNode::open(filename, fo, err);
+  // Options nobody knows, as QEMU reports them: the format's first, then the protocol's.
+  if (format != "file") {
+    for (const auto &[k, v] : node_opts) {
+      if (k.compare(0, 5, "file.") != 0 && !known_option(format, k)) {
+        *err = Error::make("Block format '{}' does not support the option '{}'", format, k);
+        return nullptr;
+      }
+    }
+  }
+  for (const auto &[k, v] : node_opts) {
+    std::string fk = format == "file" ? k : k.compare(0, 5, "file.") == 0 ? k.substr(5) : "";
+    if (!fk.empty() && !kCommonOpts.count(fk) && !kFileOpts.count(fk) && fk != "driver") {
+      *err = Error::make("Block protocol 'file' doesn't support the option '{}'", fk);
+      return nullptr;
+    }
+  }
+  fo.perms = block::image_lock_perms(format, flags.writable, flags.no_io, flags.force_share);
+  if (flags.no_share && !flags.force_share)
+    fo.perms->unshared |= block::kPermWrite | block::kPermResize;
+  std::unique_ptr<block::Node> file = block::FileNode::open(path, fo, err);
   if (!file) return nullptr;
   if (flags.cache == block::CacheMode::kUnsafe && flags.writable) {
     file = std::make_unique<NoFlushNode>(std::move(file));
@@ -234,48 +738,81 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
   if (format == "file") {
     for (const auto &[k, v] : node_opts) {
       (void)v;
+      if (kCommonOpts.count(k) || kFileOpts.count(k)) continue;
       *err = Error::make("Block protocol 'file' doesn't support the option '{}'", k);
       return nullptr;
     }
     return file;
   }
+  for (auto it = node_opts.begin(); it != node_opts.end();) {
+    it = it->first.compare(0, 5, "file.") == 0 ? node_opts.erase(it) : std::next(it);
+  }
   auto node = drv->open(std::move(file), node_opts, flags, err);
   if (!node) return nullptr;
+  display_names().erase(node.get());
+  if (format == "raw" && (node_opts.count("offset") || node_opts.count("size"))) {
+    // Options that change what the node reads make QEMU name it by a json: filename.
+    std::vector<std::pair<std::string, std::string>> top = {{"driver", Json(format).dump()}};
+    for (const char *k : {"offset", "size"}) {
+      if (auto it = node_opts.find(k); it != node_opts.end())
+        top.emplace_back(k, Json(it->second).dump());
+    }
+    top.emplace_back("file", "{\"driver\": \"file\", \"filename\": " + Json(path).dump() + "}");
+    std::vector<std::string> keys;
+    for (const auto &kv : top) keys.push_back(kv.first);
+    std::string name = "json:{";
+    for (size_t idx : qdict_order(keys)) {
+      if (name.size() > 6) name += ", ";
+      name += "\"" + top[idx].first + "\": " + top[idx].second;
+    }
+    display_names()[node.get()] = name + "}";
+  }
   if (probed && format == "raw" && flags.writable) {
     fprintf(stderr,
             "WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
             "         Automatically detecting the format is dangerous for raw images, write "
             "operations on block 0 will be restricted.\n"
             "         Specify the 'raw' format explicitly to remove the restrictions.\n",
-            filename.c_str());
+            path.c_str());
   }
   return node;
 }
 
-namespace {
-
-// --image-opts: "driver=qcow2,file.filename=x,..." as QemuOpts with the implied key "file".
-bool parse_image_opts(const std::string &optstr, std::string *fmt, std::string *filename,
-                      block::OptionMap *opts, bool *force_share, Error *err) {
-  for (const OptPair &p : split_opts(optstr, "file")) {
-    if (p.is_flag && is_help_option(p.raw_name)) continue;
-    (*opts)[p.name] = p.value;
-  }
+bool resolve_image_opts(block::OptionMap opts_in, std::string *fmt, std::string *filename,
+                        block::OptionMap *opts, bool *force_share, Error *err) {
+  *opts = std::move(opts_in);
   if (auto it = opts->find("driver"); it != opts->end()) {
     *fmt = it->second;
     opts->erase(it);
+  }
+  if (!fmt->empty() && *fmt != "file" && !block::find_format(*fmt)) {
+    *err = Error::make("Unknown driver '{}'", *fmt);
+    return false;
   }
   if (auto it = opts->find("file"); it != opts->end()) {
     *err = Error::make("Cannot find device='{}' nor node-name='{}'", it->second, it->second);
     return false;
   }
   if (auto it = opts->find("force-share"); it != opts->end()) {
-    if (*force_share && it->second != "on") {
+    bool on = false;
+    if (!parse_bool_opt(it->second, &on)) {
+      *err = Error::make("Parameter 'force-share' expects 'on' or 'off'");
+      return false;
+    }
+    if (*force_share && !on) {
       *err = Error::make("--force-share/-U conflicts with image options");
       return false;
     }
-    *force_share = it->second == "on";
+    *force_share = on;
     opts->erase(it);
+  }
+  bool has_file = false;
+  for (const auto &[k, v] : *opts) {
+    if (k.compare(0, 5, "file.") == 0) has_file = true;
+  }
+  if (fmt->empty() && !has_file) {
+    *err = Error::make("Must specify either driver or file");
+    return false;
   }
   if (*fmt == "file") {
     if (auto it = opts->find("filename"); it != opts->end()) {
@@ -290,13 +827,32 @@ bool parse_image_opts(const std::string &optstr, std::string *fmt, std::string *
         break;
       }
     }
-    opts->erase("file.driver");
+    if (auto it = opts->find("file.driver"); it != opts->end()) {
+      if (it->second != "file") {
+        *err = Error::make("Unknown protocol '{}'", it->second);
+        return false;
+      }
+      opts->erase(it);
+    }
   }
   if (filename->empty()) {
     *err = Error::make("A block device must be specified for \"file\"");
     return false;
   }
   return true;
+}
+
+namespace {
+
+// --image-opts: "driver=qcow2,file.filename=x,..." as QemuOpts with the implied key "file".
+bool parse_image_opts(const std::string &optstr, std::string *fmt, std::string *filename,
+                      block::OptionMap *opts, bool *force_share, Error *err) {
+  block::OptionMap raw;
+  for (const OptPair &p : split_opts(optstr, "file")) {
+    if (p.is_flag && is_help_option(p.raw_name)) continue;
+    raw[p.name] = p.value;
+  }
+  return resolve_image_opts(std::move(raw), fmt, filename, opts, force_share, err);
 }
 
 }  // namespace
@@ -308,6 +864,7 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
   flags.force_share = o.force_share;
   flags.check = o.check;
   flags.no_io = o.no_io;
+  flags.no_share = o.no_share;
   flags.cache = o.cache;
   Error err;
   std::unique_ptr<block::Node> node;
@@ -339,6 +896,11 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
   }
   node->set_node_name(anonymous_node_name());
   return node;
+}
+
+std::string image_display_name(const block::Node *node) {
+  auto it = display_names().find(node);
+  return it != display_names().end() ? it->second : node->filename();
 }
 
 std::string anonymous_node_name() {
@@ -502,6 +1064,16 @@ AlignedBuffer::~AlignedBuffer() {
 
 bool buffer_is_zero(const void *buf, size_t len) {
   const auto *p = static_cast<const unsigned char *>(buf);
+  if (len >= 256) {
+    // Data usually differs within its first bytes. Otherwise: the first 64 bytes are zero and
+    // the buffer equals itself shifted by 64 bytes, so every byte is zero; libc's vectorised
+    // memcmp does that scan faster than a scalar loop.
+    const auto *w = reinterpret_cast<const uint64_t *>(p);
+    uint64_t head[8];
+    memcpy(head, w, sizeof head);
+    if (head[0] | head[1] | head[2] | head[3] | head[4] | head[5] | head[6] | head[7]) return false;
+    return memcmp(p, p + 64, len - 64) == 0;
+  }
   // Word-at-a-time after the unaligned head.
   while (len && (reinterpret_cast<uintptr_t>(p) & 7)) {
     if (*p) return false;
@@ -632,6 +1204,8 @@ int query_image_info(block::Node *node, const std::string &filename, block::Imag
     *err = Error::make("Can't get image size '{}'", filename);
     return static_cast<int>(len);
   }
+  // The file protocol counts whole sectors (QEMU's total_sectors).
+  if (std::string_view(node->driver_name()) == "file") len = (len + 511) & ~int64_t{511};
   info->virtual_size = len;
   info->actual_size = node->allocated_file_size();
   if (!info->backing_filename.empty() && info->full_backing_filename.empty()) {

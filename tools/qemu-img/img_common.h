@@ -50,6 +50,15 @@ bool parse_cache(const char *mode, block::CacheMode *out);
 
 void print_help();
 
+// ---- --object ----
+
+// Creates a user object from --object's argument as QEMU's tools do (keyval syntax, qom-type
+// implied): validates it with QEMU's messages, reporting them and exiting with status 1, and
+// keeps secrets for the drivers. "help" lists the object types (exit 0).
+void user_creatable_add(const char *optarg, int fail_status = 1);
+// The bytes of a secret object by id, or null.
+const std::string *find_secret(std::string_view id);
+
 // ---- Opening images ----
 
 struct ImgOpenOptions {
@@ -58,8 +67,9 @@ struct ImgOpenOptions {
   bool writable = false;
   bool no_backing = false;
   bool force_share = false;
-  bool check = false;  // qemu-img check (QEMU's BDRV_O_CHECK)
-  bool no_io = false;  // qemu-img info (QEMU's BDRV_O_NO_IO)
+  bool check = false;     // qemu-img check (QEMU's BDRV_O_CHECK)
+  bool no_io = false;     // qemu-img info (QEMU's BDRV_O_NO_IO)
+  bool no_share = false;  // convert's sources (QEMU's BDRV_O_NO_SHARE): nobody may write
   block::CacheMode cache = block::CacheMode::kWriteback;
 };
 
@@ -73,6 +83,16 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
 std::unique_ptr<block::Node> open_node(const std::string &filename, const std::string &fmt,
                                        const block::OptionMap &node_opts,
                                        const block::OpenFlags &flags, Error *err);
+
+// The flat options of an --image-opts string or a json: filename (dotted keys) split into
+// the format (empty: probe), the file name and the remaining node options, with QEMU's
+// errors; force-share is taken out (conflicting with -U if it says off).
+bool resolve_image_opts(block::OptionMap flat, std::string *fmt, std::string *filename,
+                        block::OptionMap *opts, bool *force_share, Error *err);
+
+// The name QEMU gives an image opened from options (--image-opts, json:): its file's name, or
+// a json: filename when options change what the node reads (raw offset/size).
+std::string image_display_name(const block::Node *node);
 
 // A name for an anonymous node as QEMU generates them ("#block123"), shown in some messages.
 std::string anonymous_node_name();

@@ -81,6 +81,7 @@ int img_compare(int argc, char **argv) {
         image_opts = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg, 2);
         break;
       default:
         handle_common_getopt(c, argv);

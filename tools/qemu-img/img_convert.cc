@@ -682,6 +682,7 @@ int img_convert(int argc, char **argv) {
         skip_broken = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);
@@ -787,6 +788,7 @@ int img_convert(int argc, char **argv) {
   so.image_opts = image_opts;
   so.fmt = fmt;
   so.force_share = force_share;
+  so.no_share = true;
   for (int i = 0; i < s.src_num; i++) {
     auto node = img_open(argv[optind + i], so);
     if (!node) return out(-1);

@@ -81,6 +81,7 @@ int img_create(int argc, char **argv) {
         no_backing = true;
         break;
       case 'O' + 256:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);

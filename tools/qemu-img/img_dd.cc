@@ -58,6 +58,7 @@ int img_dd(int argc, char **argv) {
         image_opts = true;
         break;
       case 256:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);

@@ -43,6 +43,7 @@ int img_info(int argc, char **argv) {
         image_opts = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);
@@ -73,7 +74,9 @@ int img_info(int argc, char **argv) {
     if (!node) return 1;
     block::ImageInfo info;
     Error err;
-    if (query_image_info(node.get(), image_opts ? node->filename() : name, &info, &err) < 0) {
+    bool opts_name = image_opts || name.rfind("json:", 0) == 0;
+    if (query_image_info(node.get(), opts_name ? image_display_name(node.get()) : name, &info,
+                         &err) < 0) {
       error_report_err(err);
       return 1;
     }

@@ -69,6 +69,7 @@ int img_measure(int argc, char **argv) {
         image_opts = true;
         break;
       case kOptObject:
+        user_creatable_add(optarg);
         break;
       default:
         handle_common_getopt(c, argv);

@@ -106,6 +106,10 @@ class Qcow2Driver : public FormatDriver {
     fo.create = true;
     Error ferr;
     auto file = FileNode::open(filename, fo, &ferr);
+    if (!file && !ferr.hint.empty()) {  // locked by another user
+      *err = std::move(ferr);
+      return -EAGAIN;
+    }
     if (!file) {
       *err = Error::make("Could not create '{}': {}", filename,
                          ferr.msg.substr(ferr.msg.rfind(": ") + 2));

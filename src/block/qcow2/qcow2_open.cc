@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/size.h"
 #include "block/file.h"
 #include "block/qcow2/qcow2_node.h"
 
@@ -26,17 +27,26 @@ bool validate_table(uint64_t offset, uint64_t entries, uint64_t entry_len, uint6
   return true;
 }
 
-bool parse_size_option(const OptionMap &opts, const char *key, uint64_t *out, Error *err) {
+// Size-valued options take QEMU's size syntax (suffixes, fractions, hex) and its errors.
+bool parse_size_option(const OptionMap &opts, const char *key, uint64_t *out, Error *err,
+                       bool *set = nullptr) {
   auto it = opts.find(key);
   if (it == opts.end()) return true;
-  char *end = nullptr;
-  errno = 0;
-  unsigned long long v = strtoull(it->second.c_str(), &end, 0);
-  if (errno || !end || *end) {
+  uint64_t v = 0;
+  int r = it->second.empty() || it->second[0] == '-' ? -EINVAL : parse_size(it->second, &v);
+  if (r == -ERANGE) {
+    *err = Error::make("Value '{}' is out of range for parameter '{}'", it->second, key);
+    return false;
+  }
+  if (r < 0) {
     *err = Error::make("Parameter '{}' expects a non-negative number below 2^64", key);
+    err->hint =
+        "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\n"
+        "and exabytes, respectively.\n";
     return false;
   }
   *out = v;
+  if (set) *set = true;
   return true;
 }
 
@@ -183,12 +193,66 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     for (uint32_t i = 0; i < h.l1_size; i++) l1_[i] = be64(&raw[i * 8]);
   }
 
-  uint64_t l2_cache = 0, rc_cache = 0, combined = 0;
-  if (!parse_size_option(opts, "l2-cache-size", &l2_cache, err) ||
-      !parse_size_option(opts, "refcount-cache-size", &rc_cache, err) ||
-      !parse_size_option(opts, "cache-size", &combined, err))
+  uint64_t l2_cache = 0, rc_cache = 0, combined = 0, entry_size = 0;
+  bool l2_set = false, rc_set = false, combined_set = false;
+  if (!parse_size_option(opts, "l2-cache-size", &l2_cache, err, &l2_set) ||
+      !parse_size_option(opts, "refcount-cache-size", &rc_cache, err, &rc_set) ||
+      !parse_size_option(opts, "cache-size", &combined, err, &combined_set) ||
+      !parse_size_option(opts, "l2-cache-entry-size", &entry_size, err))
     return false;
+  if (auto it = opts.find("cache-clean-interval"); it != opts.end()) {
+    // A number (negative values wrap, as QEMU's parser does), in seconds up to UINT_MAX.
+    const std::string &v = it->second;
+    errno = 0;
+    char *end = nullptr;
+    unsigned long long secs = v.empty() ? 0 : strtoull(v.c_str(), &end, 0);
+    if (v.empty() || errno || *end) {
+      *err = Error::make("Parameter 'cache-clean-interval' expects a number");
+      return false;
+    }
+    if (secs > UINT32_MAX) {
+      *err = Error::make("Cache clean interval too big");
+      return false;
+    }
+  }
+  if (combined_set) {
+    if (l2_set && rc_set) {
+      *err = Error::make(
+          "cache-size, l2-cache-size and refcount-cache-size may not be set at the same time");
+      return false;
+    }
+    if (l2_set && l2_cache > combined) {
+      *err = Error::make("l2-cache-size may not exceed cache-size");
+      return false;
+    }
+    if (rc_cache > combined) {
+      *err = Error::make("refcount-cache-size may not exceed cache-size");
+      return false;
+    }
+  }
+  if (opts.count("l2-cache-entry-size") &&
+      (entry_size < 512 || entry_size > cluster_size_ || (entry_size & (entry_size - 1)))) {
+    *err = Error::make(
+        "L2 cache entry size must be a power of two between 512 and the cluster size ({})",
+        cluster_size_);
+    return false;
+  }
   uint64_t l2_needed = (size_ + cluster_size_ - 1) / cluster_size_ * geo_.entry_bytes();
+  {
+    // What QEMU gives the refcount cache out of cache-size alone, and its bound.
+    uint64_t max_l2 = std::max(l2_needed, 2 * cluster_size_);
+    uint64_t min_rc = kMinRefcountCacheClusters * cluster_size_;
+    uint64_t rc = rc_cache;
+    if (combined_set && !l2_set && !rc_set && combined >= max_l2 + min_rc) rc = combined - max_l2;
+    if (rc / cluster_size_ > INT32_MAX) {
+      *err = Error::make("Refcount cache size too big");
+      return false;
+    }
+  }
+  // No more cache than the whole L2 (QEMU's cap), and a sane bound on the refcount cache.
+  l2_cache = std::min(l2_cache, std::max(l2_needed, 2 * cluster_size_));
+  combined = std::min<uint64_t>(combined, std::max(l2_needed, 2 * cluster_size_) + (1ull << 28));
+  rc_cache = std::min<uint64_t>(rc_cache, 1ull << 28);
   if (combined && !l2_cache) l2_cache = combined - std::min(combined, rc_cache);
   if (!l2_cache) l2_cache = std::min(std::max(l2_needed, 2 * cluster_size_), kDefaultL2CacheMax);
   if (!rc_cache) rc_cache = kMinRefcountCacheClusters * cluster_size_;
@@ -245,8 +309,14 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     }
     FileOpenOptions fo;
     fo.writable = writable_;
+    fo.force_share = flags.force_share;
+    fo.no_io = flags.no_io;
     Error ferr;
     data_file_ = FileNode::open(name, fo, &ferr);
+    if (!data_file_ && !ferr.hint.empty()) {  // locked by another user
+      *err = std::move(ferr);
+      return false;
+    }
     if (!data_file_) {
       *err =
           Error::make("Could not open '{}': {}", name, ferr.msg.substr(ferr.msg.rfind(": ") + 2));
@@ -269,6 +339,7 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
     backing_ = open_backing(filename_, h.backing_file, h.backing_format, bflags, &berr);
     if (!backing_) {
       *err = Error::make("Could not open backing file: {}", berr.msg);
+      err->hint = berr.hint;
       return false;
     }
   }
