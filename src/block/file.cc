@@ -193,6 +193,7 @@ int FileNode::pread(uint64_t offset, void *buf, size_t bytes) {
 }
 
 int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
+  flags = with_write_through(flags);
   int r;
   if (!direct_) {
     r = pwrite_fd(offset, buf, bytes);
@@ -208,6 +209,7 @@ int FileNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned fl
 }
 
 int FileNode::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
+  flags = with_write_through(flags);
   int mode =
       (flags & kWriteMayUnmap) ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE : FALLOC_FL_ZERO_RANGE;
   if (fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(bytes)) == 0) {

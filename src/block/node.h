@@ -204,7 +204,16 @@ class Node {
   const std::string &node_name() const { return node_name_; }
   void set_node_name(std::string name) { node_name_ = std::move(name); }
 
+  // Write-through (cache=writethrough and directsync): every write made through this node is
+  // durable when it completes, data and metadata (QEMU's disabled write cache at the top).
+  void set_write_through(bool on) { write_through_ = on; }
+
  protected:
+  unsigned with_write_through(unsigned flags) const {
+    return write_through_ ? flags | kWriteFua : flags;
+  }
+  bool write_through_ = false;
+
   // Checks of block-dirty-bitmap-add common to all formats (empty name, granularity).
   static bool check_bitmap_add_args(const std::string &name, const BitmapAddOptions &opts,
                                     Error *err);

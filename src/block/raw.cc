@@ -70,12 +70,12 @@ int RawNode::pread(uint64_t offset, void *buf, size_t bytes) {
 
 int RawNode::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned flags) {
   int r = check(offset, bytes);
-  return r ? r : file_->pwrite(offset + offset_, buf, bytes, flags);
+  return r ? r : file_->pwrite(offset + offset_, buf, bytes, with_write_through(flags));
 }
 
 int RawNode::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
   int r = check(offset, bytes);
-  return r ? r : file_->pwrite_zeroes(offset + offset_, bytes, flags);
+  return r ? r : file_->pwrite_zeroes(offset + offset_, bytes, with_write_through(flags));
 }
 
 int RawNode::discard(uint64_t offset, uint64_t bytes) {

@@ -895,6 +895,10 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
     return nullptr;
   }
   node->set_node_name(anonymous_node_name());
+  // cache=writethrough and directsync: the image's write cache is off, every write durable.
+  if (o.writable &&
+      (o.cache == block::CacheMode::kWritethrough || o.cache == block::CacheMode::kDirectsync))
+    node->set_write_through(true);
   return node;
 }
 

@@ -147,6 +147,8 @@ class Qcow2Node : public Node {
   int free_entry_clusters(const L2Entry &e, DiscardType why = DiscardType::kNever);
   // Hands the space of freed clusters back to the file (after the metadata is written).
   int process_discards();
+  int flush_all();  // data file, caches and image file
+  int write_precompressed(uint64_t offset, const void *buf, size_t bytes, const Compressed &c);
   // qcow2_make_empty.cc: whether the image can be reset to a fresh layout, and the reset.
   bool can_reset_layout() const;
   int reset_layout();

@@ -51,8 +51,9 @@ int Qcow2Node::pwrite(uint64_t offset, const void *buf, size_t bytes, unsigned f
   if (offset > size_ || bytes > size_ - offset) return -EINVAL;
   bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
+  flags = with_write_through(flags);
   int r = write_locked(offset, static_cast<const uint8_t *>(buf), bytes, flags);
-  if (r == 0 && (flags & kWriteFua)) r = flush_metadata();
+  if (r == 0 && (flags & kWriteFua)) r = flush_all();
   return r;
 }
 
@@ -303,6 +304,16 @@ int Qcow2Node::compress_for_write(uint64_t offset, const void *vbuf, size_t byte
 
 int Qcow2Node::pwrite_precompressed(uint64_t offset, const void *buf, size_t bytes,
                                     const Compressed &c) {
+  int r = write_precompressed(offset, buf, bytes, c);
+  if (r == 0 && write_through_) {
+    std::lock_guard<std::mutex> g(lock_);
+    r = flush_all();
+  }
+  return r;
+}
+
+int Qcow2Node::write_precompressed(uint64_t offset, const void *buf, size_t bytes,
+                                   const Compressed &c) {
   if (!writable_) return -EACCES;
   if (!c.prepared) return pwrite_compressed(offset, buf, bytes);
   bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
@@ -439,6 +450,7 @@ int Qcow2Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
   if (offset > size_ || bytes > size_ - offset) return -EINVAL;
   bitmaps_mark_dirty(offset, bytes);  // dirty bitmaps (qcow2_bitmap.cc)
   std::lock_guard<std::mutex> g(lock_);
+  flags = with_write_through(flags);
   int r = mark_dirty();
   if (r < 0) return r;
   while (bytes) {
@@ -449,8 +461,17 @@ int Qcow2Node::pwrite_zeroes(uint64_t offset, uint64_t bytes, unsigned flags) {
     bytes -= done;
   }
   r = process_discards();
-  if (r == 0 && (flags & kWriteFua)) r = flush_metadata();
+  if (r == 0 && (flags & kWriteFua)) r = flush_all();
   return r;
+}
+
+int Qcow2Node::flush_all() {
+  // Data (in an external data file too) and metadata durable: FUA and write-through writes.
+  if (data_file_) {
+    int r = data_file_->flush();
+    if (r < 0) return r;
+  }
+  return flush_metadata();
 }
 
 int Qcow2Node::discard_in_l2(uint64_t offset, uint64_t bytes, bool full, uint64_t *done) {
