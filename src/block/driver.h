@@ -25,6 +25,7 @@ struct OpenFlags {
   bool writable = false;
   bool force_share = false;  // -U: do not take (or check) the image locks
   bool no_share = false;     // let nobody write or resize the chain (convert's sources)
+  bool resize = false;       // the image will be resized (qemu-img resize takes that lock too)
   bool no_backing = false;   // do not open the backing chain (qemu-img -u paths)
   bool check = false;        // opened for qemu-img check: damage is reported, not refused
   bool no_io = false;        // metadata only (qemu-img info): no data will be read or written

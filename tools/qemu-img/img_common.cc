@@ -727,7 +727,8 @@ std::unique_ptr<block::Node> open_node(const std::string &filename, const std::s
       return nullptr;
     }
   }
-  fo.perms = block::image_lock_perms(format, flags.writable, flags.no_io, flags.force_share);
+  fo.perms =
+      block::image_lock_perms(format, flags.writable, flags.no_io, flags.force_share, flags.resize);
   if (flags.no_share && !flags.force_share)
     fo.perms->unshared |= block::kPermWrite | block::kPermResize;
   std::unique_ptr<block::Node> file = block::FileNode::open(path, fo, err);
@@ -865,6 +866,7 @@ std::unique_ptr<block::Node> img_open(const std::string &filename, const ImgOpen
   flags.check = o.check;
   flags.no_io = o.no_io;
   flags.no_share = o.no_share;
+  flags.resize = o.resize;
   flags.cache = o.cache;
   Error err;
   std::unique_ptr<block::Node> node;

@@ -70,6 +70,7 @@ struct ImgOpenOptions {
   bool check = false;     // qemu-img check (QEMU's BDRV_O_CHECK)
   bool no_io = false;     // qemu-img info (QEMU's BDRV_O_NO_IO)
   bool no_share = false;  // convert's sources (QEMU's BDRV_O_NO_SHARE): nobody may write
+  bool resize = false;    // qemu-img resize: the "resize" permission is taken
   block::CacheMode cache = block::CacheMode::kWriteback;
 };
 

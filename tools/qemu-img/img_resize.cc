@@ -80,6 +80,7 @@ int img_resize(int argc, char **argv) {
   o.image_opts = image_opts;
   o.fmt = fmt;
   o.writable = true;
+  o.resize = true;
   auto node = img_open(filename, o);
   if (!node) return 1;
 
