@@ -42,7 +42,7 @@ def main():
             if i == 1 or i == 6:
                 subprocess.run([qemu_img, "snapshot", "-c", "s", img], check=True)
         r = subprocess.run([a.fuzzer, corpus, f"-max_total_time={a.seconds}", "-timeout=10",
-                            "-rss_limit_mb=2048", "-max_len=65536", "-print_final_stats=1", "-close_fd_mask=2",
+                            "-rss_limit_mb=2048", "-handle_xfsz=0", "-max_len=65536", "-print_final_stats=1", "-close_fd_mask=2",
                             f"-artifact_prefix={d}/"], cwd=d, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT)
         out = r.stdout.decode(errors="replace")

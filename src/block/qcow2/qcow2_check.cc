@@ -51,11 +51,23 @@ class Checker {
   std::vector<uint32_t> refs_;
   std::map<uint64_t, uint32_t> beyond_;
   uint64_t nb_clusters_ = 0;
+  uint64_t file_len_ = 0;  // the image file's length, in 512-byte sectors as QEMU counts it
   uint64_t next_contiguous_ = 0;
 };
 
 void Checker::inc(uint64_t offset, uint64_t size) {
   if (size == 0) return;
+  // As QEMU: the last cluster may lie partly past the end of the file, anything further is
+  // an error and not counted (which also bounds the work garbage tables can cause).
+  if (offset + size < offset ||
+      (offset + size > file_len_ && offset + size - file_len_ >= n_->cluster_size_)) {
+    fprintf(stderr,
+            "ERROR: counting reference for region exceeding the end of the file by one cluster "
+            "or more: offset %#llx size %#llx\n",
+            static_cast<unsigned long long>(offset), static_cast<unsigned long long>(size));
+    res_->corruptions++;
+    return;
+  }
   uint64_t first = offset >> n_->cluster_bits_;
   uint64_t last = (offset + size - 1) >> n_->cluster_bits_;
   if (last < first || last - first > (uint64_t{1} << 24)) {
@@ -252,6 +264,7 @@ int Checker::check_refblocks(bool *rebuild) {
         if (r < 0) error_report("{}", terr.msg);
         if (r == 0 && c - nb_clusters_ < (uint64_t{1} << 24)) {
           nb_clusters_ = c + 1;
+          file_len_ = std::max(file_len_, off + n_->cluster_size_);
           refs_.resize(nb_clusters_, 0);
           res_->corruptions--;
           res_->corruptions_fixed++;
@@ -546,6 +559,7 @@ int Checker::run(unsigned fix) {
     return static_cast<int>(flen);
   }
   nb_clusters_ = (static_cast<uint64_t>(flen) + n_->cluster_size_ - 1) >> n_->cluster_bits_;
+  file_len_ = (static_cast<uint64_t>(flen) + 511) & ~uint64_t{511};
   if (nb_clusters_ > (uint64_t{1} << 28)) {  // as QEMU, a bound on what check will hold
     res_->check_errors++;
     return -EFBIG;
@@ -575,6 +589,9 @@ int Checker::run(unsigned fix) {
     res_->leaks = 0;
     rebuild = false;
     nb_clusters_ = std::max<uint64_t>(nb_clusters_, ref_end());
+    if (int64_t grown = n_->file_->length(); grown > 0)  // the new structures may extend it
+      file_len_ = std::max(file_len_, (static_cast<uint64_t>(grown) + 511) & ~uint64_t{511});
+    file_len_ = std::max(file_len_, nb_clusters_ << n_->cluster_bits_);
     r = calculate(&rebuild);
     if (r < 0) return r;
     int fresh_leaks = 0;
