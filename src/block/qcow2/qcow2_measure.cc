@@ -38,8 +38,7 @@ int status_above(Node *n, uint64_t off, uint64_t bytes, BlockStatus *st) {
     BlockStatus fst;
     if (flen >= 0 && st->offset >= static_cast<uint64_t>(flen)) {
       st->zero = true;
-    } else if (flen >= 0 && st->file->block_status(st->offset, st->bytes, &fst) == 0 &&
-               fst.bytes) {
+    } else if (flen >= 0 && st->file->block_status(st->offset, st->bytes, &fst) == 0 && fst.bytes) {
       st->bytes = std::min(st->bytes, fst.bytes);
       st->zero = fst.zero;
     }

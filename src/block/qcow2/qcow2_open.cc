@@ -175,8 +175,7 @@ bool Qcow2Node::do_open(const OptionMap &opts, const OpenFlags &flags, Error *er
         return false;
       }
       snapshot_table_error_ = serr.msg;  // "ERROR snapshot table ..." in check's report
-      snapshot_table_error_[0] = 's';
-      h.nb_snapshots = 0;  // nothing of it is loaded; check fails with the error
+      snapshot_table_error_[0] = 's';    // nothing of it is loaded; check fails with the error
     }
   }
 

@@ -22,6 +22,7 @@ size_t raw_entry_size(const Snapshot &s) {
 bool Qcow2Node::load_snapshots(Error *err) {
   snapshots_.clear();
   snapshots_disk_bytes_ = 0;
+  if (snapshot_table_errno_) return true;  // unusable table, kept as it is for check to report
   uint64_t pos = header_.snapshots_offset;
   uint64_t total = 0;
   for (uint32_t i = 0; i < header_.nb_snapshots; i++) {
