@@ -7,15 +7,32 @@
 
 namespace qemu::x86 {
 
-enum Reg : unsigned { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+enum Reg : unsigned {
+  RAX,
+  RCX,
+  RDX,
+  RBX,
+  RSP,
+  RBP,
+  RSI,
+  RDI,
+  R8,
+  R9,
+  R10,
+  R11,
+  R12,
+  R13,
+  R14,
+  R15
+};
 
 // Exceptions (vector numbers) in CpuX86::exception_index.
 enum Exception : uint32_t {
-  kExcpDE = 0,   // divide error -> SIGFPE
-  kExcpDB = 1,   // debug (single step) -> SIGTRAP
-  kExcpBP = 3,   // int3 -> SIGTRAP
-  kExcpOF = 4,   // into
-  kExcpUD = 6,   // undefined opcode -> SIGILL
+  kExcpDE = 0,  // divide error -> SIGFPE
+  kExcpDB = 1,  // debug (single step) -> SIGTRAP
+  kExcpBP = 3,  // int3 -> SIGTRAP
+  kExcpOF = 4,  // into
+  kExcpUD = 6,  // undefined opcode -> SIGILL
   kExcpNM = 7,
   kExcpGP = 13,  // general protection -> SIGSEGV (si_addr 0)
   kExcpPF = 14,  // page fault -> SIGSEGV/SIGBUS at fault_addr
@@ -69,6 +86,9 @@ struct CpuX86 {
   uint64_t fault_addr;
 
   void *opaque;  // the owner's (user mode: the thread's state)
+
+  // Scratch for helpers that return more than one value (read back with ld from env).
+  uint64_t helper_out[2];
 };
 
 // EFLAGS as the guest sees it (computed from the lazy state) and back.

@@ -1,0 +1,121 @@
+#include "target/x86/frontend.h"
+
+#include <cinttypes>
+
+#include "jit/exec/exits.h"
+
+namespace qemu::x86 {
+
+namespace {
+
+constexpr uint64_t kPageSize = 4096;
+constexpr uint64_t kPageMask = ~(kPageSize - 1);
+
+// capstone.h values, so this file does not need the header.
+constexpr int kCsArchX86 = 3;
+constexpr int kCsMode64 = 1 << 3;
+
+}  // namespace
+
+jit::TbKey X86Frontend::key(const void *env) const {
+  return {static_cast<const CpuX86 *>(env)->rip, 0};
+}
+
+size_t X86Frontend::readable(uint64_t pc) {
+  if (!opts_.code_readable) return 15;
+  if (!opts_.code_readable(pc & kPageMask, 1)) return 0;
+  uint64_t to_end = kPageSize - (pc & (kPageSize - 1));
+  if (to_end >= 15) return 15;
+  if (opts_.code_readable((pc & kPageMask) + kPageSize, 1)) return 15;
+  return to_end;
+}
+
+void X86Frontend::translate(const jit::TbKey &key, jit::Builder &b, jit::TbSource &src,
+                            unsigned max_insns) {
+  Translator t(b, opts_);
+  uint64_t pc = key.pc;
+  const uint64_t page = pc & kPageMask;
+  src = {};
+  src.start[0] = pc;
+  uint64_t end = pc;
+  if (max_insns == 0) max_insns = 1;
+  for (unsigned n = 0;; n++) {
+    Insn in;
+    const size_t avail = readable(pc);
+    auto *bytes = reinterpret_cast<const uint8_t *>(opts_.guest_base + pc);
+    DecodeStatus st = avail ? decode(bytes, avail, pc, &in) : DecodeStatus::fetch_fault;
+    if (st == DecodeStatus::fetch_fault && n > 0) {
+      t.jump(pc, 0);  // the next block starts with the fault
+      break;
+    }
+    b.insn_start(pc, t.cc_op);
+    src.num_insns++;
+    if (st == DecodeStatus::fetch_fault) {
+      b.st_env(jit::Type::i64, t.cst(pc + avail), offsetof(CpuX86, fault_addr), jit::kMo64);
+      t.gen_exception(kExcpPF, pc, 0x14);
+      end = pc + avail;
+      break;
+    }
+    if (st != DecodeStatus::ok) {
+      t.gen_exception(st == DecodeStatus::too_long ? kExcpGP : kExcpUD, pc);
+      end = pc + (in.len ? in.len : 1);
+      break;
+    }
+    t.begin_insn(in);
+    in.def->fn(t, in);
+    end = in.next_pc;
+    if (t.ended) break;
+    pc = in.next_pc;
+    if (n + 1 >= max_insns || (pc & kPageMask) != page) {
+      t.jump(pc, 0);
+      break;
+    }
+  }
+  // Source ranges: this page, and the next one when the last instruction crossed into it.
+  const uint64_t page_end = page + kPageSize;
+  if (end > page_end) {
+    src.len[0] = static_cast<uint32_t>(page_end - src.start[0]);
+    src.start[1] = page_end;
+    src.len[1] = static_cast<uint32_t>(end - page_end);
+  } else {
+    src.len[0] = static_cast<uint32_t>(end - src.start[0]);
+  }
+}
+
+void X86Frontend::restore(void *env, uint64_t insn_pc, uint64_t extra) {
+  auto *cpu = static_cast<CpuX86 *>(env);
+  cpu->rip = insn_pc;
+  if (extra != kCcDynamic) cpu->cc_op = static_cast<uint32_t>(extra);
+}
+
+void X86Frontend::capstone_mode(uint64_t, int *arch, int *mode) const {
+  *arch = kCsArchX86;
+  *mode = kCsMode64;
+}
+
+void X86Frontend::dump_state(const void *env, FILE *out) const {
+  const auto &c = *static_cast<const CpuX86 *>(env);
+  static const char *const kNames[16] = {"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
+                                         "R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15"};
+  static const int kOrder[16] = {RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP,
+                                 R8,  R9,  R10, R11, R12, R13, R14, R15};
+  for (int i = 0; i < 16; i++) {
+    std::fprintf(out, "%s=%016" PRIx64 "%c", kNames[i], c.regs[kOrder[i]], i % 4 == 3 ? '\n' : ' ');
+  }
+  const uint64_t f = get_eflags(c);
+  std::fprintf(
+      out, "RIP=%016" PRIx64 " RFL=%08" PRIx64 " [%c%c%c%c%c%c%c] CPL=3 II=0 A20=1 SMM=0 HLT=0\n",
+      c.rip, f, f & kOF ? 'O' : '-', f & kDF ? 'D' : '-', f & kSF ? 'S' : '-', f & kZF ? 'Z' : '-',
+      f & kAF ? 'A' : '-', f & kPF ? 'P' : '-', f & kCF ? 'C' : '-');
+  static const char *const kSegs[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+  for (int i = 0; i < 6; i++) {
+    uint64_t base = i == 4 ? c.fs_base : i == 5 ? c.gs_base : 0;
+    unsigned sel = i == 1 ? 0x33 : i == 2 ? 0x2b : 0;
+    std::fprintf(out, "%s =%04x %016" PRIx64 " %08x %08x\n", kSegs[i], sel, base,
+                 i == 1 || i == 2 ? 0xffffffffu : 0u, 0u);
+  }
+  std::fprintf(out, "CCS=%016" PRIx64 " CCD=%016" PRIx64 " CCO=%u\n", c.cc_src, c.cc_dst, c.cc_op);
+  std::fprintf(out, "EFER=0000000000000d01\n");
+}
+
+}  // namespace qemu::x86
