@@ -201,10 +201,8 @@ constexpr Table build() {
   t.add(vex38(0xf7, "sarx", tr_bmi, 10, O::Gy, O::Ey, O::By).p(kPfxF3));
   t.add(vex38(0xf7, "shlx", tr_bmi, 11, O::Gy, O::Ey, O::By).p(kPfx66));
   t.add(vex38(0xf7, "shrx", tr_bmi, 12, O::Gy, O::Ey, O::By).p(kPfxF2));
-  t.add(
-      op38(0xf0, "movbe", tr_movbe, 0, O::Gv, O::M, O::none, kTestMemOnly).p(kPfxNone).m(kModMem));
-  t.add(
-      op38(0xf1, "movbe", tr_movbe, 0, O::M, O::Gv, O::none, kTestMemOnly).p(kPfxNone).m(kModMem));
+  t.add(op38(0xf0, "movbe", tr_movbe, 0, O::Gv, O::Ev, O::none, kTestMemOnly).m(kModMem));
+  t.add(op38(0xf1, "movbe", tr_movbe, 0, O::Ev, O::Gv, O::none, kTestMemOnly).m(kModMem));
 
   // Stack.
   t.add(op1(0x68, "push", tr_push, 0, O::Iz, O::none, O::none, kD64));

@@ -114,13 +114,16 @@ void tr_cmpxchg(Translator &t, const Insn &in) {
       t.b.mov(Type::i64, t.reg[in.rm], full);
     }
   }
+  // The accumulator gets the old value when the comparison fails.
+  TempId with_old = t.tmp();
   if (size >= 4) {
-    TempId r = t.tmp();
-    t.b.movcond(Type::i64, Cond::eq, r, old, acc, t.reg[RAX], old);
-    t.b.mov(Type::i64, t.reg[RAX], r);
+    t.b.mov(Type::i64, with_old, old);
   } else {
-    t.set_reg(in, RAX, size, old);
+    t.b.deposit(Type::i64, with_old, t.reg[RAX], old, 0, size * 8);
   }
+  TempId r = t.tmp();
+  t.b.movcond(Type::i64, Cond::eq, r, old, acc, t.reg[RAX], with_old);
+  t.b.mov(Type::i64, t.reg[RAX], r);
   t.set_cc(kCcSub + cc_size(size), t.zext(size, t.binop(Opcode::sub, acc, old)), old);
 }
 

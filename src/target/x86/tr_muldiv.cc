@@ -30,6 +30,12 @@ void signed_mul(Translator &t, unsigned size, TempId a, TempId c, TempId *lo, Te
   *ovf = t.binop(Opcode::xor_, p, t.sext(size, p));
 }
 
+TempId nonzero(Translator &t, TempId v) {
+  TempId d = t.tmp();
+  t.b.setcond(Type::i64, Cond::ne, d, v, t.cst(0));
+  return d;
+}
+
 }  // namespace
 
 void tr_mul1(Translator &t, const Insn &in) {
@@ -63,7 +69,7 @@ void tr_mul1(Translator &t, const Insn &in) {
     }
     flag = ovf;
   }
-  t.set_cc(kCcMul + cc_size(size), lo, flag);
+  t.set_cc(kCcMul + cc_size(size), lo, nonzero(t, flag));
 }
 
 void tr_imul(Translator &t, const Insn &in) {
@@ -79,7 +85,7 @@ void tr_imul(Translator &t, const Insn &in) {
   TempId lo, ovf;
   signed_mul(t, size, a, c, &lo, &ovf);
   t.put(in, in.def->o[0], lo);
-  t.set_cc(kCcMul + cc_size(size), lo, ovf);
+  t.set_cc(kCcMul + cc_size(size), lo, nonzero(t, ovf));
 }
 
 void tr_div(Translator &t, const Insn &in) {
