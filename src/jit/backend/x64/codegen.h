@@ -108,6 +108,16 @@ struct CodegenOptions {
   uint32_t disable_features = 0;
 };
 
+// mb's constant: the orderings it must enforce between earlier and later accesses (0 = all).
+// x86 (TSO) only reorders a store before a later load, so mfence is emitted for kMbStLd (or 0).
+enum MbKind : uint32_t {
+  kMbLdLd = 1u << 0,
+  kMbStLd = 1u << 1,
+  kMbLdSt = 1u << 2,
+  kMbStSt = 1u << 3,
+  kMbAll = 0xf,
+};
+
 enum class CodegenError : uint8_t {
   none,
   buffer_full,     // the CodeBuffer has no room: flush it and compile again
@@ -128,7 +138,8 @@ void reset_jump(const CompiledTb &tb, unsigned slot);
 
 // The guest instruction (insn_start's pc and extra) of a host pc inside tb's code: the last
 // insn_start at or before it. False when host_pc is outside the block or precedes every
-// insn_start.
+// insn_start. For a faulting access pass the faulting pc (ucontext RIP); for a helper's return
+// address pass retaddr - 1 (the call instruction itself, as a call can end an instruction).
 bool find_insn(const CompiledTb &tb, uintptr_t host_pc, uint64_t *insn_pc, uint64_t *insn_extra);
 
 // -d out_asm: one line per instruction, "0x<address>:  <mnemonic> <operands>".

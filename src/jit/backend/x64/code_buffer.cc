@@ -1,0 +1,59 @@
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xbyak/xbyak.h>
+#include <cstdlib>
+
+#include "jit/backend/x64/codegen.h"
+#include "jit/backend/x64/frame.h"
+
+namespace qemu::jit::x64 {
+
+CodeBuffer::CodeBuffer(size_t size, uintptr_t guest_base) : guest_base_(guest_base) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size = std::min(size, size_t{2} << 30);
+  size = std::max((size + page - 1) & ~(page - 1), page * 16);
+  void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) std::abort();  // no code buffer, no translator
+  base_ = static_cast<uint8_t *>(p);
+  size_ = size;
+  emit_prologue();
+}
+
+CodeBuffer::~CodeBuffer() {
+  munmap(base_, size_);
+}
+
+void CodeBuffer::reset() {
+  used_ = 0;
+  emit_prologue();
+}
+
+// enter(env = rdi, code = rsi): the frame of frame.h, then a jump into the block. The epilogue
+// undoes it and returns rax; exit_next returns 0.
+void CodeBuffer::emit_prologue() {
+  using namespace Xbyak::util;
+  Xbyak::CodeGenerator g(size_, base_);
+  for (const Xbyak::Reg64 &r : {rbp, rbx, r12, r13, r14, r15}) g.push(r);
+  g.sub(rsp, kFrameSize);
+  g.mov(r14, rdi);
+  if (guest_base_) {
+    g.mov(r15, guest_base_);
+  }
+  g.jmp(rsi);
+  g.align(16);
+  epilogue_ = g.getCurr();
+  g.add(rsp, kFrameSize);
+  for (const Xbyak::Reg64 &r : {r15, r14, r13, r12, rbx, rbp}) g.pop(r);
+  g.ret();
+  g.align(16);
+  exit_next_ = g.getCurr();
+  g.xor_(eax, eax);
+  g.jmp(epilogue_);
+  g.align(16);
+  enter_ = reinterpret_cast<EnterFn>(base_);
+  used_ = g.getSize();
+}
+
+}  // namespace qemu::jit::x64

@@ -1,0 +1,180 @@
+#include "jit/backend/x64/codegen.h"
+
+#include "jit/backend/x64/emitter.h"
+
+namespace qemu::jit::x64 {
+
+Emitter::Emitter(const Ir &ir, Xbyak::CodeGenerator &g, const CodeBuffer &buf,
+                 const CodegenOptions &opt, CompiledTb *out)
+    : ir_(ir),
+      g_(g),
+      buf_(buf),
+      opt_(opt),
+      out_(out),
+      features_(host_features() & ~opt.disable_features),
+      ra_(ir, g,
+          static_cast<RegMask>(
+              ~(bit(kRsp) | bit(kEnvReg) | (opt.guest_base ? bit(kGuestBaseReg) : 0)))),
+      labels_(ir.num_labels()),
+      map_(out->insn_map) {}
+
+bool Emitter::imm_ok(TempId x, Type t) const {
+  if (!ra_.is_const(x)) return false;
+  uint64_t v = ra_.const_value(x);
+  return t == Type::i32 || static_cast<int64_t>(v) == static_cast<int32_t>(v);
+}
+
+void Emitter::mov_rr(int d, int s, Type t) {
+  if (d != s) g_.mov(R(d, t), R(s, t));
+}
+
+void Emitter::emit_op(const Op &op) {
+  switch (op.opc) {
+    case Opcode::mov:
+      return emit_mov(op);
+    case Opcode::movi:
+      return emit_movi(op);
+    case Opcode::add:
+    case Opcode::sub:
+    case Opcode::mul:
+    case Opcode::and_:
+    case Opcode::or_:
+    case Opcode::xor_:
+    case Opcode::andc:
+      return emit_alu(op);
+    case Opcode::not_:
+    case Opcode::neg:
+      return emit_unary(op);
+    case Opcode::shl:
+    case Opcode::shr:
+    case Opcode::sar:
+    case Opcode::rotl:
+    case Opcode::rotr:
+      return emit_shift(op);
+    case Opcode::clz:
+    case Opcode::ctz:
+      return emit_clz_ctz(op);
+    case Opcode::ctpop:
+      return emit_ctpop(op);
+    case Opcode::bswap16:
+    case Opcode::bswap32:
+    case Opcode::bswap64:
+      return emit_bswap(op);
+    case Opcode::ext8s:
+    case Opcode::ext8u:
+    case Opcode::ext16s:
+    case Opcode::ext16u:
+    case Opcode::ext32s:
+    case Opcode::ext32u:
+    case Opcode::ext_i32_i64:
+    case Opcode::extu_i32_i64:
+    case Opcode::extrl_i64_i32:
+    case Opcode::extrh_i64_i32:
+      return emit_ext(op);
+    case Opcode::deposit:
+      return emit_deposit(op);
+    case Opcode::extract:
+    case Opcode::sextract:
+      return emit_extract(op);
+    case Opcode::mulu2:
+    case Opcode::muls2:
+      return emit_mul2(op);
+    case Opcode::add2:
+    case Opcode::sub2:
+      return emit_addsub2(op);
+    case Opcode::setcond:
+      return emit_setcond(op);
+    case Opcode::movcond:
+      return emit_movcond(op);
+    case Opcode::set_label:
+      return emit_set_label(op);
+    case Opcode::br:
+      return emit_br(op);
+    case Opcode::brcond:
+      return emit_brcond(op);
+    case Opcode::ld:
+      return emit_ld(op);
+    case Opcode::st:
+      return emit_st(op);
+    case Opcode::qemu_ld:
+      return emit_qemu_ld(op);
+    case Opcode::qemu_st:
+      return emit_qemu_st(op);
+    case Opcode::call:
+      return emit_call(op);
+    case Opcode::mb:
+      return emit_mb(op);
+    case Opcode::exit_tb:
+      return emit_exit_tb(op);
+    case Opcode::goto_tb:
+      return emit_goto_tb(op);
+    case Opcode::goto_ptr:
+      return emit_goto_ptr(op);
+    case Opcode::insn_start:
+      return emit_insn_start(op);
+    case Opcode::nop:
+      return done();
+  }
+  unsupported_ = true;
+  done();
+}
+
+bool Emitter::run(CodegenError *why) {
+  for (const Op &op : ir_.ops) {
+    // Code after an unconditional exit is unreachable up to the next label.
+    if (!reachable_ && op.opc != Opcode::set_label) continue;
+    ra_.begin_op(op);
+    emit_op(op);
+    if (op_has(op.opc, kNoReturn)) reachable_ = false;
+  }
+  if (reachable_) g_.ud2();  // the op list ended without an exit: a bug in the IR
+  if (ra_.overflow()) {
+    *why = CodegenError::too_many_temps;
+    return false;
+  }
+  if (unsupported_ || g_.hasUndefinedLabel()) {
+    *why = CodegenError::unsupported;
+    return false;
+  }
+  return true;
+}
+
+bool compile(const Ir &ir, CodeBuffer &buf, const CodegenOptions &opt, CompiledTb *out,
+             CodegenError *why) {
+  CodegenError dummy;
+  if (!why) why = &dummy;
+  *why = CodegenError::none;
+  if (opt.guest_base != buf.guest_base()) {
+    *why = CodegenError::bad_options;
+    return false;
+  }
+  uint8_t *cur = buf.cursor();
+  size_t pad = (16 - (reinterpret_cast<uintptr_t>(cur) & 15)) & 15;
+  if (buf.avail() < pad + 64) {
+    *why = CodegenError::buffer_full;
+    return false;
+  }
+  uint8_t *start = cur + pad;
+  CompiledTb tb;
+  try {
+    Xbyak::CodeGenerator g(buf.avail() - pad, start);
+    g.setDefaultJmpNEAR(true);
+    bool ok;
+    {
+      Emitter e(ir, g, buf, opt, &tb);
+      ok = e.run(why);
+    }
+    if (!ok) return false;
+    tb.code = start;
+    tb.size = g.getSize();
+  } catch (const Xbyak::Error &e) {
+    *why = static_cast<int>(e) == Xbyak::ERR_CODE_IS_TOO_BIG ? CodegenError::buffer_full
+                                                             : CodegenError::unsupported;
+    return false;
+  }
+  buf.commit(pad + tb.size);
+  *out = std::move(tb);
+  return true;
+}
+
+}  // namespace qemu::jit::x64
