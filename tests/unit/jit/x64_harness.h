@@ -124,3 +124,66 @@ inline x64::CompiledTb compile_catcher(x64::CodeBuffer &buf, uintptr_t guest_bas
 }
 
 }  // namespace qemu::jit::test
+
+namespace qemu::jit::test {
+
+// Compiles and runs blocks against the interpreter with one CPU state and guest memory image.
+class X64Runner {
+ public:
+  struct Outcome {
+    ExitResult exit;
+    Env env;
+    std::vector<uint8_t> mem;
+    bool operator==(const Outcome &) const = default;
+  };
+
+  explicit X64Runner(size_t buf_size = 16 << 20)
+      : buf_(buf_size, space_.base()), catcher_(compile_catcher(buf_, space_.base())) {}
+
+  x64::CodeBuffer &buf() { return buf_; }
+  uintptr_t guest_base() const { return space_.base(); }
+  const uint8_t *catcher() const { return catcher_.code; }
+
+  // Compiles ir as it is (the caller optimizes or computes liveness).
+  x64::CompiledTb compile(const Ir &ir, uint32_t disable_features = 0) {
+    if (buf_.full()) {
+      buf_.reset();
+      catcher_ = compile_catcher(buf_, space_.base());
+    }
+    x64::CodegenOptions opt;
+    opt.guest_base = space_.base();
+    opt.disable_features = disable_features;
+    x64::CompiledTb tb;
+    x64::CodegenError why = x64::CodegenError::none;
+    EXPECT_TRUE(x64::compile(ir, buf_, opt, &tb, &why)) << static_cast<int>(why);
+    return tb;
+  }
+
+  Outcome interp(const Ir &ir, const Env &env, const std::vector<uint8_t> &mem) {
+    Outcome o{{ExitKind::exit_tb}, env, mem};
+    FlatMemory m;
+    m.bytes = mem;
+    o.exit = Interpreter(ir).run(&o.env, m);
+    if (o.exit.kind != ExitKind::fault) o.exit.insn_pc = o.exit.insn_extra = 0;
+    o.mem = m.bytes;
+    return o;
+  }
+
+  Outcome jit(const x64::CompiledTb &tb, const Env &env, const std::vector<uint8_t> &mem) {
+    Outcome o{{ExitKind::exit_tb}, env, mem};
+    uint8_t *page = space_.page();
+    std::memset(page, 0, 4096);
+    std::memcpy(page, mem.data(), mem.size());
+    o.exit = run_compiled(buf_, tb, &o.env, space_.base(), catcher_.code);
+    o.mem.assign(page, page + mem.size());
+    return o;
+  }
+
+ private:
+  GuestSpace space_;
+  SegvHandler segv_;
+  x64::CodeBuffer buf_;
+  x64::CompiledTb catcher_;
+};
+
+}  // namespace qemu::jit::test
