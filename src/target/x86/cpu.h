@@ -89,6 +89,8 @@ struct CpuX86 {
 
   // Scratch for helpers that return more than one value (read back with ld from env).
   uint64_t helper_out[2];
+  // An SSE memory operand, loaded here so helpers see registers and memory alike.
+  alignas(16) XmmReg xmm_tmp;
 };
 
 // EFLAGS as the guest sees it (computed from the lazy state) and back.

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "target/x86/decode.h"
+#include "target/x86/defs_sse.h"
 #include "target/x86/translator.h"
 
 namespace qemu::x86 {
@@ -47,7 +48,7 @@ constexpr uint32_t shift_flags(int i) {
   return i < 4 ? kUndefOF : kShiftUndef;
 }
 
-constexpr size_t kMaxDefs = 512;
+constexpr size_t kMaxDefs = 1024;
 
 struct Table {
   std::array<Def, kMaxDefs> d{};
@@ -268,6 +269,7 @@ constexpr Table build() {
   t.add(op2(0xae, "mfence", tr_fence, 0, O::none, O::none, O::none, kNT).r(6).m(kModReg));
   t.add(op2(0xae, "sfence", tr_fence, 0, O::none, O::none, O::none, kNT).r(7).m(kModReg));
   t.add(op2(0xae, "clflush", tr_nop, 0, O::M, O::none, O::none, kNT).r(7).m(kModMem));
+  sse_defs::add(t);
   return t;
 }
 

@@ -149,7 +149,14 @@ void tr_rdtsc(Translator &t, const Insn &in);
 void tr_0f01(Translator &t, const Insn &in);  // rdtscp, xgetbv by ModRM
 void tr_rdrand(Translator &t, const Insn &in);
 void tr_fence(Translator &t, const Insn &in);
-void tr_sse(Translator &t, const Insn &in);     // SSE/SSE2 families (arg selects)
+void tr_sse(Translator &t, const Insn &in);  // SSE arithmetic (arg: SseOp)
+void tr_sse_mov(Translator &t, const Insn &in);
+void tr_sse_movmsk(Translator &t, const Insn &in);  // arg 0 pmovmskb, 1 movmskps, 2 movmskpd
+void tr_sse_comis(Translator &t, const Insn &in);   // arg 0 ucomis, 1 comis
+void tr_sse_cvtsi2f(Translator &t, const Insn &in);
+void tr_sse_cvtf2si(Translator &t, const Insn &in);  // arg 1 truncating
+void tr_sse_pinsrw(Translator &t, const Insn &in);
+void tr_sse_pextrw(Translator &t, const Insn &in);
 void tr_mxcsr(Translator &t, const Insn &in);   // arg 0 ldmxcsr, 1 stmxcsr
 void tr_fxsave(Translator &t, const Insn &in);  // arg 0 fxsave, 1 fxrstor
 

@@ -46,7 +46,7 @@ class Generator {
     const Def *defs = all_defs(&n);
     for (size_t i = 0; i < n; i++) {
       const Def &d = defs[i];
-      if (d.flags & (kNoTest | kSse)) continue;
+      if (d.flags & kNoTest) continue;
       const std::string name = d.name;
       if ((name == "andn" || name == "bextr" || name.rfind("bls", 0) == 0) && !hf.bmi1) continue;
       if ((name == "bzhi" || name == "pdep" || name == "pext" || name == "mulx" || name == "rorx" ||
@@ -87,17 +87,18 @@ class Generator {
       // A bit offset in a register may point anywhere.
       if (std::string(d.name).rfind("bt", 0) == 0 && d.o[1] == Opnd::Gv) mem = false;
     }
-    bool has_v = false, byte_reg = false;
+    bool has_v = false, byte_reg = false, only_y = true;
     for (Opnd o : d.o) {
       has_v |= is_v(o);
       byte_reg |= is_byte_reg(o);
+      if (is_v(o) && o != Opnd::Ey && o != Opnd::Gy && o != Opnd::By) only_y = false;
     }
     const bool vex = d.map == kMapVex0F38 || d.map == kMapVex0F3A;
     unsigned osize = 4;
     if (d.flags & kD64) {
       osize = 8;
     } else if (has_v) {
-      unsigned r = below(d.flags & kTestNo16 || vex ? 2 : 3);
+      unsigned r = below(d.flags & (kTestNo16 | kSse) || vex || only_y ? 2 : 3);
       osize = r == 0 ? 4 : r == 1 ? 8 : 2;
     }
     bool w = osize == 8 && !(d.flags & kD64);
@@ -144,7 +145,8 @@ class Generator {
     }
     if (modrm) {
       out.push_back(static_cast<uint8_t>((mem ? 0x40 : 0xc0) | (reg & 7) << 3 | (rm & 7)));
-      if (mem) out.push_back(static_cast<uint8_t>(next() & 0xff));
+      // SSE memory operands of 16 bytes must be aligned: keep every SSE one aligned.
+      if (mem) out.push_back(static_cast<uint8_t>(next() & ((d.flags & kSse) ? 0xf0 : 0xff)));
     }
     for (Opnd o : d.o) {
       unsigned n = 0;
@@ -250,10 +252,35 @@ TEST(X86Diff, RandomInstructions) {
     s0.regs[RSP] = reinterpret_cast<uintptr_t>(g_buf + 7168);
     s0.regs[R15] = reinterpret_cast<uintptr_t>(g_buf + 2048);
     s0.flags = (gen.next() & kArithFlags) | 0x202;
+    for (auto &x : s0.xmm) {
+      for (int i = 0; i < 2; i++) {
+        uint64_t q;
+        switch (gen.below(4)) {
+          case 0: {
+            double dv = static_cast<double>(static_cast<int64_t>(gen.next() >> gen.below(64))) /
+                        static_cast<double>(1 + gen.below(1000));
+            std::memcpy(&q, &dv, 8);
+            break;
+          }
+          case 1: {
+            float f[2] = {static_cast<float>(static_cast<int32_t>(gen.next())) / 7.0f,
+                          static_cast<float>(gen.below(100)) - 50.0f};
+            std::memcpy(&q, f, 8);
+            break;
+          }
+          default:
+            q = gen.random_value();
+            break;
+        }
+        std::memcpy(x + 8 * i, &q, 8);
+      }
+    }
     for (auto &x : g_buf) x = static_cast<uint8_t>(gen.next());
     std::memcpy(init.data(), g_buf, sizeof g_buf);
 
     State sn = s0;
+    if (std::getenv("X86_TEST_VERBOSE"))
+      std::fprintf(stderr, "%d: %s| %s\n", c, names.c_str(), hex(code).c_str());
     native.run(&sn);
     std::memcpy(after_native.data(), g_buf, sizeof g_buf);
     native.stop_at_end(end);
@@ -270,6 +297,11 @@ TEST(X86Diff, RandomInstructions) {
       const uint64_t fmask = kArithFlags & ~undef_mask(last_flags);
       bool bad = r.exit.kind != jit::ExitKind::exit_tb || cpu.rip != end;
       for (int i = 0; i < 16; i++) bad |= se.regs[i] != sn.regs[i];
+      int xbad = -1;
+      for (int i = 0; i < 16; i++) {
+        if (std::memcmp(se.xmm[i], sn.xmm[i], 16) != 0) xbad = i;
+      }
+      bad |= xbad >= 0;
       bad |= (se.flags & fmask) != (sn.flags & fmask);
       bool membad = std::memcmp(g_buf, after_native.data(), sizeof g_buf) != 0;
       if (bad || membad) {
@@ -292,6 +324,17 @@ TEST(X86Diff, RandomInstructions) {
                       s0.flags & kArithFlags, sn.flags & kArithFlags, se.flags & kArithFlags, fmask,
                       membad ? " memory differs" : "");
         msg += line;
+        if (xbad >= 0) {
+          uint64_t in[2], nat[2], emu[2];
+          std::memcpy(in, s0.xmm[xbad], 16);
+          std::memcpy(nat, sn.xmm[xbad], 16);
+          std::memcpy(emu, se.xmm[xbad], 16);
+          std::snprintf(line, sizeof line,
+                        "  xmm%d: in %016" PRIx64 ":%016" PRIx64 " native %016" PRIx64
+                        ":%016" PRIx64 " emu %016" PRIx64 ":%016" PRIx64 "\n",
+                        xbad, in[1], in[0], nat[1], nat[0], emu[1], emu[0]);
+          msg += line;
+        }
         ADD_FAILURE() << msg;
         break;
       }

@@ -1,0 +1,168 @@
+// SSE/SSE2 (and later) operations on xmm registers, executed by one helper (sse_helpers.cc)
+// on the CPU state: the destination and source are offsets of 16-byte registers in CpuX86.
+#pragma once
+
+#include <cstdint>
+
+#include "jit/ir/ir.h"
+
+namespace qemu::x86 {
+
+enum SseOp : uint16_t {
+  // Packed integer.
+  kPunpcklbw,
+  kPunpcklwd,
+  kPunpckldq,
+  kPunpcklqdq,
+  kPunpckhbw,
+  kPunpckhwd,
+  kPunpckhdq,
+  kPunpckhqdq,
+  kPacksswb,
+  kPackssdw,
+  kPackuswb,
+  kPcmpgtb,
+  kPcmpgtw,
+  kPcmpgtd,
+  kPcmpeqb,
+  kPcmpeqw,
+  kPcmpeqd,
+  kPshufd,
+  kPshufhw,
+  kPshuflw,
+  kPsrlw,
+  kPsraw,
+  kPsllw,
+  kPsrld,
+  kPsrad,
+  kPslld,
+  kPsrlq,
+  kPsllq,
+  kPsrldq,
+  kPslldq,
+  kPaddb,
+  kPaddw,
+  kPaddd,
+  kPaddq,
+  kPsubb,
+  kPsubw,
+  kPsubd,
+  kPsubq,
+  kPaddusb,
+  kPaddusw,
+  kPsubusb,
+  kPsubusw,
+  kPaddsb,
+  kPaddsw,
+  kPsubsb,
+  kPsubsw,
+  kPminub,
+  kPmaxub,
+  kPminsw,
+  kPmaxsw,
+  kPand,
+  kPandn,
+  kPor,
+  kPxor,
+  kPavgb,
+  kPavgw,
+  kPmullw,
+  kPmulhw,
+  kPmulhuw,
+  kPmuludq,
+  kPmaddwd,
+  kPsadbw,
+  // Shifts by an immediate (imm is the count).
+  kPsrlwI,
+  kPsrawI,
+  kPsllwI,
+  kPsrldI,
+  kPsradI,
+  kPslldI,
+  kPsrlqI,
+  kPsllqI,
+  // Packed and scalar floating point.
+  kAddps,
+  kAddpd,
+  kAddss,
+  kAddsd,
+  kSubps,
+  kSubpd,
+  kSubss,
+  kSubsd,
+  kMulps,
+  kMulpd,
+  kMulss,
+  kMulsd,
+  kDivps,
+  kDivpd,
+  kDivss,
+  kDivsd,
+  kMinps,
+  kMinpd,
+  kMinss,
+  kMinsd,
+  kMaxps,
+  kMaxpd,
+  kMaxss,
+  kMaxsd,
+  kSqrtps,
+  kSqrtpd,
+  kSqrtss,
+  kSqrtsd,
+  kRsqrtps,
+  kRsqrtss,
+  kRcpps,
+  kRcpss,
+  kAndps,
+  kAndnps,
+  kOrps,
+  kXorps,
+  kCmpps,
+  kCmppd,
+  kCmpss,
+  kCmpsd,
+  kShufps,
+  kShufpd,
+  kUnpcklps,
+  kUnpckhps,
+  kUnpcklpd,
+  kUnpckhpd,
+  kCvtps2pd,
+  kCvtpd2ps,
+  kCvtss2sd,
+  kCvtsd2ss,
+  kCvtdq2ps,
+  kCvtps2dq,
+  kCvttps2dq,
+  kCvtdq2pd,
+  kCvtpd2dq,
+  kCvttpd2dq,
+  // Moves with merging (low or high halves).
+  kMovss,
+  kMovsd,
+  kMovlps,
+  kMovhps,
+  kMovhlps,
+  kMovlhps,
+  kMovq,  // movq: low 64, upper zero
+  kNumSseOps
+};
+
+// (env, op, dst offset, src offset, imm) -> result (comparisons: flags; movmsk: the mask).
+extern const jit::HelperInfo kHelperSse;
+// ucomis/comis: (env, op 0 ss / 1 sd, a offset, b offset) -> eflags (ZF PF CF).
+extern const jit::HelperInfo kHelperSseCompare;
+// (env, kind, value, dst offset): cvtsi2ss/sd into the low lane; kind: 0 ss32 1 ss64 2 sd32 3 sd64.
+extern const jit::HelperInfo kHelperCvtI2F;
+// (env, kind, src offset) -> integer; kind: bit 0 double, bit 1 64-bit, bit 2 truncate.
+extern const jit::HelperInfo kHelperCvtF2I;
+// (env, src offset, kind) -> mask; kind 0 pmovmskb, 1 movmskps, 2 movmskpd.
+extern const jit::HelperInfo kHelperMovmsk;
+// (env, value) -> 0, or 1 when reserved bits are set (#GP).
+extern const jit::HelperInfo kHelperLdmxcsr;
+// (env, host address) fxsave / fxrstor.
+extern const jit::HelperInfo kHelperFxsave;
+extern const jit::HelperInfo kHelperFxrstor;
+
+}  // namespace qemu::x86

@@ -1,0 +1,267 @@
+// SSE/SSE2: moves in IR (64-bit lanes of the xmm registers in the CPU state), arithmetic through
+// the SSE helper, conversions, comparisons into EFLAGS, MXCSR, fxsave/fxrstor.
+#include "jit/exec/exits.h"
+#include "target/x86/helpers.h"
+#include "target/x86/sse.h"
+#include "target/x86/translator.h"
+
+namespace qemu::x86 {
+
+using jit::Cond;
+using jit::Opcode;
+using jit::Type;
+
+namespace {
+
+constexpr int64_t xoff(unsigned n) {
+  return static_cast<int64_t>(offsetof(CpuX86, xmm) + 16 * n);
+}
+constexpr int64_t kTmp = offsetof(CpuX86, xmm_tmp);
+
+TempId ld_lane(Translator &t, int64_t off, uint32_t mo = jit::kMo64) {
+  TempId v = t.tmp();
+  t.b.ld_env(Type::i64, v, off, mo);
+  return v;
+}
+void st_lane(Translator &t, int64_t off, TempId v, uint32_t mo = jit::kMo64) {
+  t.b.st_env(Type::i64, v, off, mo);
+}
+
+unsigned mem_size(unsigned op) {
+  switch (op) {
+    case kAddss:
+    case kSubss:
+    case kMulss:
+    case kDivss:
+    case kMinss:
+    case kMaxss:
+    case kSqrtss:
+    case kRsqrtss:
+    case kRcpss:
+    case kCmpss:
+    case kCvtss2sd:
+    case kMovss:
+      return 4;
+    case kAddsd:
+    case kSubsd:
+    case kMulsd:
+    case kDivsd:
+    case kMinsd:
+    case kMaxsd:
+    case kSqrtsd:
+    case kCmpsd:
+    case kCvtsd2ss:
+    case kCvtps2pd:
+    case kCvtdq2pd:
+    case kMovsd:
+    case kMovlps:
+    case kMovhps:
+    case kMovq:
+      return 8;
+    default:
+      return 16;
+  }
+}
+
+// The offset of the W operand's data: its register, or xmm_tmp loaded from memory.
+int64_t src_off(Translator &t, const Insn &in, unsigned size) {
+  if (!in.is_mem()) return xoff(in.rm);
+  TempId a = t.ea(in);
+  if (size == 4) {
+    st_lane(t, kTmp, t.load(a, 4), jit::kMo32);
+  } else if (size == 2) {
+    st_lane(t, kTmp, t.load(a, 2), jit::kMo16);
+  } else {
+    st_lane(t, kTmp, t.load(a, 8));
+    if (size == 16) st_lane(t, kTmp + 8, t.load(t.binop(Opcode::add, a, t.cst(8)), 8));
+  }
+  return kTmp;
+}
+
+}  // namespace
+
+// Arithmetic, logic, shuffles and conversions between xmm registers: V op= W (or U for the
+// shifts by an immediate).
+void tr_sse(Translator &t, const Insn &in) {
+  const unsigned op = in.def->arg;
+  const Opnd *o = in.def->o;
+  int64_t d, s;
+  if (o[0] == Opnd::U) {
+    d = s = xoff(in.rm);
+  } else {
+    d = xoff(in.reg);
+    s = src_off(t, in, mem_size(op));
+  }
+  uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
+  t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
+}
+
+// Moves. arg: the kind below.
+enum SseMove {
+  kLoad128,
+  kStore128,
+  kLoadScalar,
+  kStoreScalar,
+  kLoadLow,
+  kStoreLow,
+  kLoadHigh,
+  kStoreHigh,
+  kMovdToX,
+  kMovdFromX,
+  kMovqLoad,
+  kMovqStore
+};
+
+void tr_sse_mov(Translator &t, const Insn &in) {
+  const unsigned kind = in.def->arg;
+  const int64_t v = xoff(in.reg);
+  // Scalar size for movss/movsd (F3: 4, F2: 8).
+  const unsigned ss = in.rep == 0xf3 ? 4 : 8;
+  switch (kind) {
+    case kLoad128:
+      if (in.is_mem()) {
+        TempId a = t.ea(in);
+        TempId lo = t.load(a, 8), hi = t.load(t.binop(Opcode::add, a, t.cst(8)), 8);
+        st_lane(t, v, lo);
+        st_lane(t, v + 8, hi);
+      } else {
+        TempId lo = ld_lane(t, xoff(in.rm)), hi = ld_lane(t, xoff(in.rm) + 8);
+        st_lane(t, v, lo);
+        st_lane(t, v + 8, hi);
+      }
+      return;
+    case kStore128:
+      if (in.is_mem()) {
+        TempId a = t.ea(in);
+        t.store(a, 8, ld_lane(t, v));
+        t.store(t.binop(Opcode::add, a, t.cst(8)), 8, ld_lane(t, v + 8));
+      } else {
+        TempId lo = ld_lane(t, v), hi = ld_lane(t, v + 8);
+        st_lane(t, xoff(in.rm), lo);
+        st_lane(t, xoff(in.rm) + 8, hi);
+      }
+      return;
+    case kLoadScalar:
+      if (in.is_mem()) {
+        TempId x = t.load(t.ea(in), ss);
+        st_lane(t, v, x);
+        st_lane(t, v + 8, t.cst(0));
+      } else {
+        const uint32_t mo = ss == 4 ? jit::kMo32 : jit::kMo64;
+        st_lane(t, v, ld_lane(t, xoff(in.rm), mo), mo);
+      }
+      return;
+    case kStoreScalar: {
+      const uint32_t mo = ss == 4 ? jit::kMo32 : jit::kMo64;
+      if (in.is_mem()) {
+        t.store(t.ea(in), ss, ld_lane(t, v, mo));
+      } else {
+        st_lane(t, xoff(in.rm), ld_lane(t, v, mo), mo);
+      }
+      return;
+    }
+    case kLoadLow:  // movlps/movlpd m64; movhlps (register form)
+      st_lane(t, v, in.is_mem() ? t.load(t.ea(in), 8) : ld_lane(t, xoff(in.rm) + 8));
+      return;
+    case kStoreLow:
+      t.store(t.ea(in), 8, ld_lane(t, v));
+      return;
+    case kLoadHigh:  // movhps/movhpd m64; movlhps (register form)
+      st_lane(t, v + 8, in.is_mem() ? t.load(t.ea(in), 8) : ld_lane(t, xoff(in.rm)));
+      return;
+    case kStoreHigh:
+      t.store(t.ea(in), 8, ld_lane(t, v + 8));
+      return;
+    case kMovdToX: {
+      const unsigned size = in.rex_w() ? 8 : 4;
+      TempId x = t.get(in, Opnd::Ey);
+      st_lane(t, v, t.zext(size, x));
+      st_lane(t, v + 8, t.cst(0));
+      return;
+    }
+    case kMovdFromX: {
+      const unsigned size = in.rex_w() ? 8 : 4;
+      t.put(in, Opnd::Ey, ld_lane(t, v, size == 8 ? jit::kMo64 : jit::kMo32));
+      return;
+    }
+    case kMovqLoad: {  // F3 0F 7E: V = W low 64, upper zero
+      TempId x = in.is_mem() ? t.load(t.ea(in), 8) : ld_lane(t, xoff(in.rm));
+      st_lane(t, v, x);
+      st_lane(t, v + 8, t.cst(0));
+      return;
+    }
+    default: {  // 66 0F D6: W low 64 = V low 64 (a register gets its upper half cleared)
+      TempId x = ld_lane(t, v);
+      if (in.is_mem()) {
+        t.store(t.ea(in), 8, x);
+      } else {
+        st_lane(t, xoff(in.rm), x);
+        st_lane(t, xoff(in.rm) + 8, t.cst(0));
+      }
+      return;
+    }
+  }
+}
+
+void tr_sse_movmsk(Translator &t, const Insn &in) {
+  TempId m = t.call(kHelperMovmsk, {t.env_ptr(), t.cst(xoff(in.rm)), t.cst(in.def->arg)});
+  t.set_reg(in, in.reg, 4, m);
+}
+
+void tr_sse_comis(Translator &t, const Insn &in) {
+  const bool dbl = in.opsize_prefix;
+  const int64_t s = src_off(t, in, dbl ? 8 : 4);
+  TempId f = t.call(kHelperSseCompare, {t.env_ptr(), t.cst((dbl ? 1 : 0) | in.def->arg << 1),
+                                        t.cst(xoff(in.reg)), t.cst(s)});
+  t.set_flags(f);
+}
+
+void tr_sse_cvtsi2f(Translator &t, const Insn &in) {
+  const bool dbl = in.rep == 0xf2;
+  const unsigned size = in.rex_w() ? 8 : 4;
+  TempId x = t.get(in, Opnd::Ey);
+  t.call(kHelperCvtI2F,
+         {t.env_ptr(), t.cst((dbl ? 2 : 0) | (size == 8 ? 1 : 0)), x, t.cst(xoff(in.reg))});
+}
+
+void tr_sse_cvtf2si(Translator &t, const Insn &in) {
+  const bool dbl = in.rep == 0xf2;
+  const unsigned size = in.rex_w() ? 8 : 4;
+  const int64_t s = src_off(t, in, dbl ? 8 : 4);
+  const uint64_t kind = (dbl ? 1 : 0) | (size == 8 ? 2 : 0) | (in.def->arg ? 4 : 0);
+  TempId r = t.call(kHelperCvtF2I, {t.env_ptr(), t.cst(kind), t.cst(s)});
+  t.set_reg(in, in.reg, size, r);
+}
+
+void tr_sse_pinsrw(Translator &t, const Insn &in) {
+  TempId x = in.is_mem() ? t.load(t.ea(in), 2) : t.get_reg(in, in.rm, 2);
+  st_lane(t, xoff(in.reg) + 2 * (in.imm & 7), x, jit::kMo16);
+}
+
+void tr_sse_pextrw(Translator &t, const Insn &in) {
+  t.set_reg(in, in.reg, 4, ld_lane(t, xoff(in.rm) + 2 * (in.imm & 7), jit::kMo16));
+}
+
+void tr_mxcsr(Translator &t, const Insn &in) {
+  TempId a = t.ea(in);
+  if (in.def->arg == 1) {
+    t.store(a, 4, ld_lane(t, offsetof(CpuX86, mxcsr), jit::kMo32));
+    return;
+  }
+  TempId v = t.load(a, 4);
+  TempId st = t.call(kHelperLdmxcsr, {t.env_ptr(), v});
+  jit::LabelId ok = t.b.label();
+  t.b.brcond(Type::i64, Cond::eq, st, t.cst(0), ok);
+  t.gen_exception_at_label(kExcpGP, in.pc);
+  t.b.set_label(ok);
+}
+
+void tr_fxsave(Translator &t, const Insn &in) {
+  TempId a = t.ea(in);
+  // Fault first, precisely, when the area is not all there.
+  t.load(a, 8);
+  t.load(t.binop(Opcode::add, a, t.cst(504)), 8);
+  t.call(in.def->arg ? kHelperFxrstor : kHelperFxsave, {t.env_ptr(), t.host_addr(a)});
+}
+
+}  // namespace qemu::x86
