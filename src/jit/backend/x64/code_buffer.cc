@@ -9,12 +9,37 @@
 
 namespace qemu::jit::x64 {
 
+namespace {
+
+// The buffer is placed near this program's code when there is room, so that blocks reach the
+// helpers with a direct call (rel32); elsewhere calls go through a register.
+void *map_code(size_t size) {
+  const int prot = PROT_READ | PROT_WRITE | PROT_EXEC;
+  const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  const uintptr_t text = reinterpret_cast<uintptr_t>(&map_code);
+  const uintptr_t align = uintptr_t{2} << 20, gap = uintptr_t{64} << 20;
+  if (size <= (uintptr_t{1} << 30) && text > size + gap) {
+    const uintptr_t hints[] = {(text - size - gap) & ~(align - 1),
+                               (text + (uintptr_t{512} << 20)) & ~(align - 1)};
+    for (uintptr_t hint : hints) {
+      void *p =
+          mmap(reinterpret_cast<void *>(hint), size, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+      if (p != MAP_FAILED) {
+        if (p == reinterpret_cast<void *>(hint)) return p;
+        munmap(p, size);  // a kernel that took the flag for a hint
+      }
+    }
+  }
+  return mmap(nullptr, size, prot, flags, -1, 0);
+}
+
+}  // namespace
+
 CodeBuffer::CodeBuffer(size_t size, uintptr_t guest_base) : guest_base_(guest_base) {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   size = std::min(size, size_t{2} << 30);
   size = std::max((size + page - 1) & ~(page - 1), page * 16);
-  void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void *p = map_code(size);
   if (p == MAP_FAILED) std::abort();  // no code buffer, no translator
   base_ = static_cast<uint8_t *>(p);
   size_ = size;

@@ -24,8 +24,20 @@ void Emitter::emit_mov(const Op &op) {
 }
 
 void Emitter::emit_movi(const Op &op) {
+  const uint64_t v = op.cst(0) & type_mask(op.type);
+  const TempInfo &out = ir_.temp(op.out(0));
+  // A global written back at once and not read again: store the immediate.
+  if (out.kind == TempKind::global && op.sync_out(0) && op.dead_arg(0) &&
+      (op.type == Type::i32 || static_cast<int64_t>(v) == static_cast<int32_t>(v))) {
+    const auto off = static_cast<int32_t>(out.offset);
+    if (op.type == Type::i32) {
+      g_.mov(g_.dword[Reg64(kEnvReg) + off], static_cast<uint32_t>(v));
+    } else {
+      g_.mov(g_.qword[Reg64(kEnvReg) + off], static_cast<int32_t>(v));
+    }
+    return done(-1);
+  }
   int rd = ra_.scratch();
-  uint64_t v = op.cst(0) & type_mask(op.type);
   if (v == 0) {
     g_.xor_(Reg32(rd), Reg32(rd));
   } else {
@@ -109,6 +121,32 @@ void Emitter::emit_alu(const Op &op) {
     const int rs = ra_.use(a);
     rd = ra_.out_reg({a});
     g_.mov(Reg32(rd), Reg32(rs));
+  } else if (o != Opcode::andc && !ra_.is_const(b) && ra_.dying_in_memory(b)) {
+    // b straight from the CPU state.
+    const int rs = ra_.use(a);
+    const Xbyak::Address m = ra_.global_addr(b);
+    rd = ra_.out_reg({a});
+    mov_rr(rd, rs, t);
+    switch (o) {
+      case Opcode::add:
+        g_.add(R(rd, t), m);
+        break;
+      case Opcode::sub:
+        g_.sub(R(rd, t), m);
+        break;
+      case Opcode::mul:
+        g_.imul(R(rd, t), m);
+        break;
+      case Opcode::and_:
+        g_.and_(R(rd, t), m);
+        break;
+      case Opcode::or_:
+        g_.or_(R(rd, t), m);
+        break;
+      default:
+        g_.xor_(R(rd, t), m);
+        break;
+    }
   } else {
     const int rs = ra_.use(a), rb = ra_.use(b);
     if (o == Opcode::andc) {

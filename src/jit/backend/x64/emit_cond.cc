@@ -45,6 +45,8 @@ X86Cond Emitter::compare(Type t, TempId a, TempId b, Cond c) {
     } else {
       g_.cmp(R(rs, t), imm(b));
     }
+  } else if (ra_.dying_in_memory(b)) {
+    g_.cmp(R(rs, t), ra_.global_addr(b));
   } else {
     const int rb = ra_.use(b);
     g_.cmp(R(rs, t), R(rb, t));

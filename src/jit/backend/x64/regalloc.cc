@@ -219,6 +219,20 @@ bool RegAlloc::reusable(TempId t) const {
   return false;
 }
 
+bool RegAlloc::dying_in_memory(TempId t) const {
+  const Op &op = *op_;
+  if (ir_.temp(t).kind != TempKind::global || st_[t].reg >= 0 || !st_[t].in_mem) return false;
+  bool dead = false;
+  for (unsigned i = 0; i < op.nin; i++) {
+    if (op.in(i) == t) {
+      if (dead) return false;  // read twice: once in a register is better
+      dead = op.dead_arg(op.nout + i);
+      if (!dead) return false;
+    }
+  }
+  return dead;
+}
+
 int RegAlloc::out_reg(std::initializer_list<TempId> candidates, RegMask allowed) {
   for (TempId c : candidates) {
     if (reusable(c) && (allowed & bit(st_[c].reg))) return st_[c].reg;
@@ -242,6 +256,12 @@ void RegAlloc::end_op(const int *out_regs) {
     TempId t = op.out(i);
     int r = out_regs[i];
     State &s = st_[t];
+    if (r < 0) {  // written to memory by the op
+      if (s.reg >= 0) drop_reg(s.reg);
+      s.in_mem = true;
+      if (op.dead_arg(i)) release(t);
+      continue;
+    }
     if (s.reg >= 0 && s.reg != r) drop_reg(s.reg);
     if (owner_[r] >= 0 && owner_[r] != static_cast<int>(t)) drop_reg(r);
     owner_[r] = static_cast<int>(t);

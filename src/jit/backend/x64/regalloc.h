@@ -26,6 +26,7 @@ class RegAlloc {
 
   // Per op: begin_op, then use/scratch/claim/out_reg while emitting, then end_op.
   void begin_op(const Op &op);
+  // out_regs[i]: the register holding output i, or -1 when the op stored it to its home.
   void end_op(const int *out_regs);
 
   bool is_const(TempId t) const { return ir_.temp(t).kind == TempKind::konst; }
@@ -44,6 +45,10 @@ class RegAlloc {
   // Whether the register of input t may receive an output: t is not read after this op (or is
   // overwritten by it).
   bool reusable(TempId t) const;
+  // Whether t is a global read for the last time here whose value is only in memory: the
+  // instruction may take it as a memory operand, at global_addr(t).
+  bool dying_in_memory(TempId t) const;
+  Xbyak::Address global_addr(TempId t) { return home(t); }
   // The first reusable candidate's register, else a scratch.
   int out_reg(std::initializer_list<TempId> candidates, RegMask allowed = kAnyReg);
 
