@@ -5,6 +5,7 @@
 
 #include <sys/mman.h>
 
+#include <cinttypes>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -239,5 +240,86 @@ inline void cpu_to_state(const CpuX86 &cpu, State &s) {
   s.flags = get_eflags(cpu);
   std::memcpy(s.xmm, cpu.xmm, sizeof s.xmm);
 }
+
+}  // namespace qemu::x86::test
+
+namespace qemu::x86::test {
+
+// Runs code natively and emulated (unoptimized and optimized) from the same state and memory;
+// returns an empty string when registers, flags (under flag_mask), xmm and memory agree.
+class Harness {
+ public:
+  static constexpr size_t kBufSize = 8192;
+  alignas(64) uint8_t buf[kBufSize];
+  NativeRunner native;
+  HostMemory mem;
+
+  Harness() { mem.allow(buf, kBufSize); }
+
+  uint64_t addr(size_t off) const { return reinterpret_cast<uintptr_t>(buf + off); }
+
+  State state() const {
+    State s{};
+    s.regs[RSP] = addr(7168);
+    s.regs[R15] = addr(2048);
+    s.flags = 0x202;
+    return s;
+  }
+
+  std::string diff(const std::vector<uint8_t> &code, const State &s0,
+                   uint64_t flag_mask = kArithFlags) {
+    std::vector<uint8_t> init(buf, buf + kBufSize);
+    const uint64_t end = native.load(code);
+    State sn = s0;
+    native.run(&sn);
+    std::vector<uint8_t> after(buf, buf + kBufSize);
+    native.stop_at_end(end);
+    for (bool opt : {false, true}) {
+      std::memcpy(buf, init.data(), kBufSize);
+      CpuX86 cpu;
+      state_to_cpu(s0, cpu);
+      cpu.rip = native.code_addr();
+      EmuResult r = run_emulated(cpu, mem, end, opt);
+      if (!r.error.empty()) return r.error;
+      State se{};
+      cpu_to_state(cpu, se);
+      std::string why;
+      char line[200];
+      if (r.exit.kind != jit::ExitKind::exit_tb || cpu.rip != end) {
+        std::snprintf(line, sizeof line, "exit kind %d value %" PRIu64 " rip +%" PRIx64 "\n",
+                      static_cast<int>(r.exit.kind), r.exit.value, cpu.rip - native.code_addr());
+        why += line;
+      }
+      for (int i = 0; i < 16; i++) {
+        if (se.regs[i] != sn.regs[i]) {
+          std::snprintf(line, sizeof line,
+                        "r%d: in %016" PRIx64 " native %016" PRIx64 " emu %016" PRIx64 "\n", i,
+                        s0.regs[i], sn.regs[i], se.regs[i]);
+          why += line;
+        }
+      }
+      if ((se.flags ^ sn.flags) & flag_mask) {
+        std::snprintf(line, sizeof line, "flags native %03" PRIx64 " emu %03" PRIx64 "\n",
+                      sn.flags & 0xfff, se.flags & 0xfff);
+        why += line;
+      }
+      for (int i = 0; i < 16; i++) {
+        if (std::memcmp(se.xmm[i], sn.xmm[i], 16) != 0) why += "xmm" + std::to_string(i) + "\n";
+      }
+      if (std::memcmp(buf, after.data(), kBufSize) != 0) why += "memory differs\n";
+      if (!why.empty()) return std::string(opt ? "(optimized) " : "") + why;
+    }
+    return "";
+  }
+
+  // Runs code emulated only; the CPU state is left in cpu.
+  EmuResult emulate(const std::vector<uint8_t> &code, CpuX86 &cpu, bool opt = false,
+                    const FrontendOptions &fo = {}) {
+    const uint64_t end = native.load(code);
+    native.stop_at_end(end);
+    cpu.rip = native.code_addr();
+    return run_emulated(cpu, mem, end, opt, 512, fo);
+  }
+};
 
 }  // namespace qemu::x86::test
