@@ -358,7 +358,7 @@ TEST(X86Targeted, AddressingForms) {
       s.regs[RCX] = rng() % 16;
       s.regs[RDX] = rng();
       s.regs[RDI] = h.addr(1000 + rng() % 64);
-      s.regs[R12] = rng() % 2 ? h.addr(2000 + (rng() % 64)) : 16;
+      s.regs[R12] = h.addr(2000 + (rng() % 64));
       s.regs[R13] = h.addr(3000 + rng() % 64);
       if (f[0] == 0x4b) s.regs[R12] = rng() % 64;
       ASSERT_EQ(h.diff(f, s), "") << hex(f);
