@@ -38,7 +38,25 @@ struct EngineOptions {
   FILE *log_file = nullptr;  // stderr when null
   // Called once for each guest page (4 KiB) that gets translated code, so the owner can catch
   // writes to it (user mode: mprotect read-only; the SIGSEGV handler then calls invalidate).
+  // page is the page's guest address. Called again for a page whose blocks were all
+  // invalidated when it gets a block again: unprotect a page only together with
+  // invalidate() of the whole page.
   void (*protect_code_page)(uint64_t page) = nullptr;
+  // Room for translated blocks (x86_64: the code buffer; interp: an estimate of the IR kept per
+  // block). When it is full, every block is dropped and translation starts over. 0: 256 MiB.
+  size_t code_size = 0;
+  // The interpreter's GuestMemory (mem) refused an access at guest address addr: env is
+  // already restored to the start of the faulting instruction; returns what run() returns.
+  // Null: abort. (A GuestMemory may also raise the exception itself with exit_to_loop.)
+  uint64_t (*mem_fault)(void *env, uint64_t addr) = nullptr;
+};
+
+// Counters since the engine was made (for tests and statistics).
+struct EngineStats {
+  uint64_t translations = 0;  // blocks translated
+  uint64_t flushes = 0;       // full flushes (explicit, or a full code buffer)
+  uint64_t invalidated = 0;   // blocks dropped by invalidate()
+  uint64_t chained = 0;       // jump slots chained
 };
 
 class Engine {
@@ -52,6 +70,7 @@ class Engine {
 
   // From a helper or a signal handler running on the thread inside run(): leaves generated code
   // and makes run() return value. The guest state must be exact already (see restore_host_pc).
+  // (siglongjmp to run(), which restores the signal mask of its entry.)
   [[noreturn]] void exit_to_loop(void *env, uint64_t value);
 
   // A host fault at host_pc: when it is inside generated code, restores env to the start of the
@@ -59,11 +78,20 @@ class Engine {
   bool restore_host_pc(void *env, uintptr_t host_pc);
 
   // The guest bytes in [start, end) changed or were unmapped: drops the blocks decoded from
-  // them (and unchains jumps into them). Safe from a signal handler of a thread in run().
+  // them (and unchains jumps into them). Safe from a signal handler of a thread in run() for a
+  // fault raised by guest code (not from an asynchronous signal: it takes the engine's lock).
+  // A block still running in another thread finishes (its code is kept until a flush).
   void invalidate(uint64_t start, uint64_t end);
 
-  // Drops every block (after exec, or for tests).
+  // Drops every block (after exec, or for tests). Waits until the other threads in run() are
+  // between blocks. Called on a thread inside run() (from a helper), the flush happens when
+  // that thread is back in its loop.
   void flush();
+
+  EngineStats stats() const;
+  const EngineOptions &options() const;
+  // The backend in use (the interpreter when x86_64 is asked for but not built in).
+  BackendKind backend() const;
 
   struct Impl;
 

@@ -9,34 +9,34 @@ namespace qemu::jit {
 struct Interpreter::State {
   const Ir &ir;
   const std::vector<size_t> &label_pos;
+  const Slot *slots;
   uint8_t *env;
   GuestMemory &mem;
-  std::vector<uint64_t> vals;
+  uint64_t *vals;
   size_t pc = 0;  // index of the next op
   ExitResult result{ExitKind::fell_off};
 
   uint64_t get(TempId t) const {
-    const TempInfo &ti = ir.temp(t);
-    if (ti.kind != TempKind::global) return vals[t];
-    if (ti.type == Type::i32) {
+    const Slot &sl = slots[t];
+    if (!sl.global) return vals[t];
+    if (sl.i32) {
       uint32_t v;
-      std::memcpy(&v, env + ti.offset, 4);
+      std::memcpy(&v, env + sl.offset, 4);
       return v;
     }
     uint64_t v;
-    std::memcpy(&v, env + ti.offset, 8);
+    std::memcpy(&v, env + sl.offset, 8);
     return v;
   }
   void set(TempId t, uint64_t v) {
-    const TempInfo &ti = ir.temp(t);
-    v &= type_mask(ti.type);
-    if (ti.kind != TempKind::global) {
-      vals[t] = v;
-    } else if (ti.type == Type::i32) {
+    const Slot &sl = slots[t];
+    if (!sl.global) {
+      vals[t] = v & (sl.i32 ? 0xffffffffull : ~0ull);
+    } else if (sl.i32) {
       uint32_t v32 = static_cast<uint32_t>(v);
-      std::memcpy(env + ti.offset, &v32, 4);
+      std::memcpy(env + sl.offset, &v32, 4);
     } else {
-      std::memcpy(env + ti.offset, &v, 8);
+      std::memcpy(env + sl.offset, &v, 8);
     }
   }
 };
@@ -213,19 +213,55 @@ Interpreter::Interpreter(const Ir &ir) : ir_(ir), label_pos_(ir.num_labels(), 0)
     if (ir.ops[i].opc == Opcode::set_label) label_pos_[ir.ops[i].cst(0)] = i;
   }
   init_.assign(ir.num_temps(), 0);
+  slots_.resize(ir.num_temps());
   for (TempId t = 0; t < ir.num_temps(); t++) {
-    if (ir.temp(t).kind == TempKind::konst) init_[t] = ir.temp(t).value;
+    const TempInfo &ti = ir.temp(t);
+    if (ti.kind == TempKind::konst) init_[t] = ti.value;
+    slots_[t] = {ti.kind == TempKind::global ? ti.offset : -1, ti.kind == TempKind::global,
+                 ti.type == Type::i32};
   }
 }
 
+namespace {
+
+// Per thread: the values of the temps of each run() in progress (nested runs, from helpers,
+// get their own), and the innermost run's result.
+struct Scratch {
+  std::vector<std::vector<uint64_t>> frames;
+  size_t depth = 0;
+  const ExitResult *current = nullptr;
+};
+thread_local Scratch t_scratch;
+
+}  // namespace
+
+const ExitResult *Interpreter::current() {
+  return t_scratch.current;
+}
+
+void Interpreter::unwind() {
+  t_scratch.depth = 0;
+  t_scratch.current = nullptr;
+}
+
 ExitResult Interpreter::run(void *env, GuestMemory &mem) {
-  State s{ir_, label_pos_, static_cast<uint8_t *>(env), mem, init_};
+  Scratch &sc = t_scratch;
+  if (sc.frames.size() <= sc.depth) sc.frames.resize(sc.depth + 1);
+  std::vector<uint64_t> &vals = sc.frames[sc.depth++];
+  if (vals.size() < init_.size()) vals.resize(init_.size());
+  std::memcpy(vals.data(), init_.data(), init_.size() * sizeof(uint64_t));
+  State s{ir_, label_pos_, slots_.data(), static_cast<uint8_t *>(env), mem, vals.data()};
   s.vals[Ir::kEnv] = reinterpret_cast<uintptr_t>(env);
+  const ExitResult *outer = sc.current;
+  sc.current = &s.result;
   const size_t n = ir_.ops.size();
+  const Op *ops = ir_.ops.data();
   while (s.pc < n) {
-    const Op &op = ir_.ops[s.pc++];
+    const Op &op = ops[s.pc++];
     if (kDispatch[static_cast<size_t>(op.opc)](s, op) == kStop) break;
   }
+  sc.current = outer;
+  sc.depth--;
   return s.result;
 }
 

@@ -39,7 +39,16 @@ class Interpreter {
   explicit Interpreter(const Ir &ir);
 
   // Runs the block against the CPU state at env (globals live there) and guest memory.
+  // Allocation-free after the first runs on a thread (per-thread scratch).
   ExitResult run(void *env, GuestMemory &mem);
+
+  // The innermost run() in progress on this thread: its result so far, whose insn_pc and
+  // insn_extra are the last insn_start executed (for restoring the guest state after a host
+  // fault inside the block). Null outside run().
+  static const ExitResult *current();
+  // After leaving run() by longjmp (from a helper or a signal handler): forgets the abandoned
+  // runs of this thread, so that their scratch is reused.
+  static void unwind();
 
   // Implementation state, visible to the per-op functions.
   struct State;
@@ -48,6 +57,12 @@ class Interpreter {
   const Ir &ir_;
   std::vector<size_t> label_pos_;
   std::vector<uint64_t> init_;  // constants' values
+  // Per temp: the offset in the CPU state of a global (else -1), and whether it is an i32.
+  struct Slot {
+    int64_t offset;
+    bool global, i32;
+  };
+  std::vector<Slot> slots_;
 };
 
 }  // namespace qemu::jit

@@ -1,0 +1,301 @@
+// The execution loop, translation, chaining, invalidation and flushes (see engine_impl.h for
+// the locking rules and threads.cc for the flush rendezvous).
+#include "jit/exec/engine.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <string>
+
+#include "jit/backend/interp/interp.h"
+#include "jit/exec/engine_impl.h"
+#include "jit/exec/log.h"
+#include "jit/opt/passes.h"
+
+namespace qemu::jit {
+
+Engine::Impl::Impl(Frontend &f, const EngineOptions &o)
+    : fe(f), opts(o), log(o.log_file ? o.log_file : stderr) {
+  if (opts.max_insns == 0) opts.max_insns = 1;
+  if (opts.backend == BackendKind::x86_64) be = make_x64_backend(opts);
+  if (be) {
+    kind = BackendKind::x86_64;
+  } else {
+    be = make_interp_backend(opts);
+    kind = BackendKind::interp;
+  }
+}
+
+namespace {
+
+// The thread's state when it is inside run() of m (else null).
+ThreadState *running_in(Engine::Impl *m) {
+  ThreadState *ts = t_running;
+  return ts && ts->impl.load(std::memory_order_relaxed) == m ? ts : nullptr;
+}
+
+}  // namespace
+
+Tb *Engine::Impl::translate_locked(const TbKey &key) {
+  Ir ir;
+  Builder b(ir);
+  TbSource src;
+  fe.translate(key, b, src, opts.max_insns);
+  if (std::string err = verify(ir); !err.empty()) {
+    std::fprintf(stderr, "jit: invalid IR for pc 0x%llx: %s\n",
+                 static_cast<unsigned long long>(key.pc), err.c_str());
+    std::abort();
+  }
+  if (opts.log & kLogInAsm) log_in_asm(log, fe, opts, key, src);
+  if (opts.log & kLogOp) log_ir(log, "OP:", ir, false);
+  optimize(ir);
+  if (opts.log & kLogOpOpt) log_ir(log, "OP after optimization and liveness analysis:", ir, true);
+  std::unique_ptr<Tb> tb = be->create();
+  tb->key = key;
+  tb->src = src;
+  if (!be->compile(*tb, ir)) {
+    if (flushed_empty) {
+      std::fprintf(stderr, "jit: the block at pc 0x%llx does not fit in the code buffer\n",
+                   static_cast<unsigned long long>(key.pc));
+      std::abort();
+    }
+    request_flush_locked();
+    return nullptr;
+  }
+  flushed_empty = false;
+  if (opts.log & kLogOutAsm) be->log_out_asm(*tb, log);
+  stats.translations++;
+  std::vector<uint64_t> new_pages;
+  cache.insert(tb.get(), new_pages);
+  if (opts.protect_code_page) {
+    for (uint64_t page : new_pages) opts.protect_code_page(page);
+  }
+  blocks.push_back(std::move(tb));
+  return blocks.back().get();
+}
+
+Tb *Engine::Impl::find_slow(ThreadState *ts, const TbKey &key, bool translate) {
+  EngineLock g(*this, ts);
+  if (pending.load(std::memory_order_relaxed)) return nullptr;
+  Tb *tb = cache.find(key);
+  if (!tb && translate) tb = translate_locked(key);
+  if (tb) ts->jc.set(tb);
+  return tb;
+}
+
+void Engine::Impl::maybe_chain(ThreadState *ts, Tb *from, unsigned slot, Tb *to) {
+  if ((opts.log & kLogNoChain) || !be->can_chain(*from, slot)) return;
+  if (from->jmp_dest[slot].load(std::memory_order_relaxed)) return;
+  EngineLock g(*this, ts);
+  if (pending.load(std::memory_order_relaxed) || from->invalid.load() || to->invalid.load() ||
+      from->jmp_dest[slot].load(std::memory_order_relaxed)) {
+    return;
+  }
+  be->chain(*from, slot, *to);
+  from->jmp_dest[slot].store(to, std::memory_order_release);
+  to->jmp_in.push_back({from, slot});
+  stats.chained++;
+  if (opts.log & kLogExec) log_link(log, *from, slot, *to);
+}
+
+void Engine::Impl::remove_locked(Tb *tb) {
+  tb->invalid.store(true);
+  cache.remove(tb);
+  for (ThreadState *t : threads) t->jc.drop(tb);
+  for (const TbJump &j : tb->jmp_in) {
+    be->unchain(*j.from, j.slot);
+    j.from->jmp_dest[j.slot].store(nullptr, std::memory_order_relaxed);
+  }
+  tb->jmp_in.clear();
+  // A thread still inside tb leaves it for the loop rather than for another block.
+  for (unsigned slot = 0; slot < 2; slot++) {
+    Tb *dest = tb->jmp_dest[slot].load(std::memory_order_relaxed);
+    if (!dest) continue;
+    be->unchain(*tb, slot);
+    tb->jmp_dest[slot].store(nullptr, std::memory_order_relaxed);
+    std::erase(dest->jmp_in, TbJump{tb, slot});
+  }
+}
+
+void Engine::Impl::unchain_all_locked() {
+  for (auto &tb : blocks) {
+    for (unsigned slot = 0; slot < 2; slot++) {
+      if (!tb->jmp_dest[slot].load(std::memory_order_relaxed)) continue;
+      be->unchain(*tb, slot);
+      tb->jmp_dest[slot].store(nullptr, std::memory_order_relaxed);
+    }
+    tb->jmp_in.clear();
+  }
+}
+
+void Engine::Impl::flush_locked() {
+  for (ThreadState *t : threads) {
+    t->jc.clear();
+    t->hint = nullptr;
+  }
+  cache.clear();
+  blocks.clear();
+  be->flush();
+  flushed_empty = true;
+  stats.flushes++;
+}
+
+uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
+  Tb *last = nullptr;  // left through goto_tb slot `slot` unchained
+  unsigned slot = 0;
+  for (;;) {
+    if (pending.load(std::memory_order_relaxed)) {
+      flush_gate(ts, true);
+      last = nullptr;
+      ts->hint = nullptr;
+    }
+    const TbKey key = fe.key(env);
+    Tb *tb = nullptr;
+    if (last) {
+      // The interpreter's chaining: the slot's destination without a lookup.
+      Tb *d = last->jmp_dest[slot].load(std::memory_order_acquire);
+      if (d && d->key == key && !d->invalid.load(std::memory_order_relaxed)) tb = d;
+    }
+    if (!tb && ts->hint) {
+      Tb *h = ts->hint;
+      if (h->key == key && !h->invalid.load(std::memory_order_relaxed)) tb = h;
+    }
+    ts->hint = nullptr;
+    if (!tb) tb = ts->jc.find(key);
+    if (!tb) {
+      tb = find_slow(ts, key, true);
+      if (!tb) {  // a flush is pending
+        last = nullptr;
+        continue;
+      }
+    }
+    if (last) maybe_chain(ts, last, slot, tb);
+    last = nullptr;
+    if (opts.log & (kLogExec | kLogCpu)) {
+      flockfile(log);
+      if (opts.log & kLogExec) log_trace(log, ts->index, *tb);
+      if (opts.log & kLogCpu) fe.dump_state(env, log);
+      funlockfile(log);
+    }
+    ExecResult r = be->exec(env, *tb);
+    switch (r.kind) {
+      case ExecResult::next:
+        break;
+      case ExecResult::chain:
+        last = r.tb;
+        slot = r.slot;
+        break;
+      case ExecResult::ptr:
+        ts->hint = reinterpret_cast<Tb *>(r.value);
+        break;
+      case ExecResult::target:
+        return r.value;
+      case ExecResult::fault:
+        fe.restore(env, r.insn_pc, r.insn_extra);
+        if (!opts.mem_fault) {
+          std::fprintf(stderr, "jit: guest memory fault at 0x%llx (pc 0x%llx)\n",
+                       static_cast<unsigned long long>(r.value),
+                       static_cast<unsigned long long>(r.insn_pc));
+          std::abort();
+        }
+        return opts.mem_fault(env, r.value);
+    }
+  }
+}
+
+Engine::Engine(Frontend &fe, const EngineOptions &opts) : impl_(std::make_unique<Impl>(fe, opts)) {}
+
+Engine::~Engine() = default;
+
+namespace {
+
+// After siglongjmp back into run(): drops what the abandoned frames held.
+void landed(Engine::Impl &m, ThreadState *ts) {
+  Interpreter::unwind();
+  if (ts->holds_lock) {
+    m.mu.unlock();
+    ts->holds_lock = false;
+  }
+}
+
+}  // namespace
+
+uint64_t Engine::run(void *env) {
+  Impl &m = *impl_;
+  ThreadState *const ts = m.thread_state();
+  m.enter_run(ts);
+  ThreadState *const outer = t_running;
+  t_running = ts;
+  ts->env = env;
+  ts->hint = nullptr;
+  uint64_t value;
+  if (sigsetjmp(ts->jb, 1) == 0) {
+    value = m.loop(ts, env);
+  } else {
+    landed(m, ts);
+    value = ts->exit_value;
+  }
+  t_running = outer;
+  m.leave_run(ts);
+  return value;
+}
+
+void Engine::exit_to_loop(void *env, uint64_t value) {
+  ThreadState *ts = running_in(impl_.get());
+  if (!ts || ts->env != env) {
+    std::fprintf(stderr, "jit: exit_to_loop outside run()\n");
+    std::abort();
+  }
+  ts->exit_value = value;
+  siglongjmp(ts->jb, 1);
+}
+
+bool Engine::restore_host_pc(void *env, uintptr_t host_pc) {
+  ThreadState *ts = running_in(impl_.get());
+  if (!ts || ts->holds_lock) return false;  // not in a block (the loop or translation)
+  uint64_t pc, extra;
+  {
+    EngineLock g(*impl_, ts);
+    if (!impl_->be->find_insn(host_pc, &pc, &extra)) return false;
+  }
+  impl_->fe.restore(env, pc, extra);
+  return true;
+}
+
+void Engine::invalidate(uint64_t start, uint64_t end) {
+  ThreadState *ts = running_in(impl_.get());
+  if (ts && ts->holds_lock) {
+    std::fprintf(stderr, "jit: invalidate from a signal handler interrupting the engine\n");
+    std::abort();
+  }
+  EngineLock g(*impl_, ts);
+  std::vector<Tb *> found;
+  impl_->cache.overlapping(start, end, found);
+  for (Tb *tb : found) impl_->remove_locked(tb);
+  impl_->stats.invalidated += found.size();
+}
+
+void Engine::flush() {
+  Impl &m = *impl_;
+  ThreadState *ts = running_in(&m);
+  {
+    EngineLock g(m, ts);
+    m.request_flush_locked();
+  }
+  // Inside run() the loop performs it between blocks; outside, wait for the others now.
+  if (!ts) m.flush_gate(nullptr, false);
+}
+
+EngineStats Engine::stats() const {
+  std::lock_guard<std::mutex> g(impl_->mu);
+  return impl_->stats;
+}
+
+const EngineOptions &Engine::options() const {
+  return impl_->opts;
+}
+
+BackendKind Engine::backend() const {
+  return impl_->kind;
+}
+
+}  // namespace qemu::jit
