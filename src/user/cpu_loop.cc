@@ -1,0 +1,80 @@
+#include "user/cpu_loop.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "jit/exec/engine.h"
+#include "user/signal.h"
+#include "user/syscall_impl.h"
+#include "user/user_state.h"
+
+namespace qemu::user {
+
+namespace {
+
+thread_local ThreadState *t_current = nullptr;
+
+}  // namespace
+
+Process *g_proc = nullptr;
+
+ThreadState *current_thread() {
+  return t_current;
+}
+
+void set_current_thread(ThreadState *ts) {
+  t_current = ts;
+}
+
+void cpu_loop(ThreadState *ts) {
+  x86::CpuX86 &cpu = ts->cpu;
+  // Host signals were blocked while the thread started.
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, nullptr);
+  for (;;) {
+    uint64_t e = g_proc->engine->run(&cpu);
+    int64_t interrupted = -1;
+    switch (e) {
+      case x86::kExitSyscall: {
+        uint64_t nr = cpu.regs[x86::RAX];
+        const uint64_t a[6] = {cpu.regs[x86::RDI], cpu.regs[x86::RSI], cpu.regs[x86::RDX],
+                               cpu.regs[x86::R10], cpu.regs[x86::R8],  cpu.regs[x86::R9]};
+        int64_t r = do_syscall(ts, nr, a);
+        if (r == kNoResult) break;
+        // The syscall instruction's clobbers.
+        cpu.regs[x86::RCX] = cpu.rip;
+        cpu.regs[x86::R11] = x86::get_eflags(cpu);
+        if (r == kErestartSys) {
+          interrupted = static_cast<int64_t>(nr);
+          cpu.regs[x86::RAX] = static_cast<uint64_t>(-int64_t(EINTR));
+        } else {
+          cpu.regs[x86::RAX] = static_cast<uint64_t>(r);
+        }
+        break;
+      }
+      case x86::kExitException:
+      case kExitHostFault:
+        if (log_enabled(kLogInt))
+          qemu_log("exception {} (error code {:#x}) at rip {:#x}\n", cpu.exception_index,
+                   cpu.error_code, cpu.rip);
+        queue_exception_signal(ts);
+        break;
+      case x86::kExitInterrupt:
+        // int N in 64-bit user mode: #GP, as the kernel gives it (SIGSEGV).
+        cpu.exception_index = x86::kExcpGP;
+        cpu.rip -= 2;
+        queue_exception_signal(ts);
+        break;
+      default:
+        error_report("unexpected exit {} from the execution engine", e);
+        abort();
+    }
+    if (interrupted >= 0 || ts->signal_pending.load(std::memory_order_relaxed))
+      process_pending_signals(ts, interrupted);
+  }
+}
+
+}  // namespace qemu::user

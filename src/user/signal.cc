@@ -1,0 +1,217 @@
+// Host signal handlers and the per-thread queue of guest signals.
+#include "user/signal.h"
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <csetjmp>
+#include <cstring>
+
+#include "base/log.h"
+#include "jit/exec/engine.h"
+#include "user/syscall_table.h"
+#include "user/user_state.h"
+
+namespace qemu::user {
+
+namespace {
+
+thread_local sigjmp_buf *t_probe_jb = nullptr;
+
+bool is_sync_fault(int sig, const siginfo_t *info) {
+  return (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) &&
+         info->si_code > 0;
+}
+
+// A write to a page whose translated code we protected: drop the code, give the page back
+// its write permission and retry the write.
+bool handle_code_write(uint64_t addr) {
+  GuestMemoryMap &mem = g_proc->mem;
+  uint64_t page = page_down(addr);
+  if (!mem.is_code_page(page) || !mem.wants_write(page)) return false;
+  if (g_proc->engine) g_proc->engine->invalidate(page, page + kPageSize);
+  mem.set_code_page(page, false);
+  int prot = mem.prot_at(page);
+  if (prot < 0) prot = PROT_READ | PROT_WRITE;
+  host_syscall(SYS_mprotect, page, kPageSize, prot | PROT_WRITE);
+  return true;
+}
+
+void ring_push(ThreadState *ts, int sig, const siginfo_t *info) {
+  uint32_t head = ts->ring_head.load(std::memory_order_relaxed);
+  uint32_t tail = ts->ring_tail.load(std::memory_order_acquire);
+  if (head - tail >= ThreadState::kRing) return;  // full: dropped (as a non-RT signal would be)
+  ts->ring[head % ThreadState::kRing] = PendingSignal{sig, *info};
+  ts->ring_head.store(head + 1, std::memory_order_release);
+  ts->signal_pending.store(true);
+}
+
+void host_handler(int sig, siginfo_t *info, void *ucv) {
+  auto *uc = static_cast<ucontext_t *>(ucv);
+  int saved_errno = errno;
+  if (is_sync_fault(sig, info)) {
+    uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
+    bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+    if (sig == SIGSEGV && write && g_proc && handle_code_write(addr)) {
+      errno = saved_errno;
+      return;
+    }
+    if (t_probe_jb) {
+      pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, nullptr);
+      siglongjmp(*t_probe_jb, 1);
+    }
+    ThreadState *ts = current_thread();
+    uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+    if (ts && g_proc && g_proc->engine && g_proc->engine->restore_host_pc(&ts->cpu, pc)) {
+      x86::CpuX86 &cpu = ts->cpu;
+      if (sig == SIGSEGV || sig == SIGBUS) {
+        cpu.exception_index = x86::kExcpPF;
+        cpu.fault_addr = addr;
+        cpu.error_code = (write ? 2 : 0) | 4 | (info->si_code == SEGV_ACCERR ? 1 : 0);
+        if (sig == SIGBUS) cpu.error_code |= 0x8000;  // ours: deliver SIGBUS
+      } else if (sig == SIGFPE) {
+        cpu.exception_index = x86::kExcpDE;
+      } else if (sig == SIGILL) {
+        cpu.exception_index = x86::kExcpUD;
+      } else {
+        cpu.exception_index = x86::kExcpBP;
+      }
+      g_proc->engine->exit_to_loop(&ts->cpu, kExitHostFault);
+    }
+    // A fault in the emulator itself: die with it.
+    signal(sig, SIG_DFL);
+    return;
+  }
+  ThreadState *ts = current_thread();
+  if (ts) ring_push(ts, sig, info);
+  errno = saved_errno;
+}
+
+}  // namespace
+
+void signal_init() {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = host_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigfillset(&sa.sa_mask);
+  sigdelset(&sa.sa_mask, SIGSEGV);
+  sigdelset(&sa.sa_mask, SIGBUS);
+  for (int sig = 1; sig < 65; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    // glibc's internal signals (SIGCANCEL, SIGSETXID) stay glibc's.
+    if (sig == 32 || sig == 33) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+void queue_signal(ThreadState *ts, int sig, const siginfo_t &info) {
+  std::lock_guard<std::mutex> lock(ts->sig_mu);
+  ts->queue.push_back(PendingSignal{sig, info});
+  ts->signal_pending.store(true);
+}
+
+void queue_exception_signal(ThreadState *ts) {
+  x86::CpuX86 &cpu = ts->cpu;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  int sig;
+  switch (cpu.exception_index) {
+    case x86::kExcpDE:
+      sig = SIGFPE;
+      info.si_code = FPE_INTDIV;
+      info.si_addr = reinterpret_cast<void *>(cpu.rip);
+      break;
+    case x86::kExcpMF:
+    case x86::kExcpXM:
+      sig = SIGFPE;
+      info.si_code = FPE_FLTINV;
+      info.si_addr = reinterpret_cast<void *>(cpu.rip);
+      break;
+    case x86::kExcpUD:
+      sig = SIGILL;
+      info.si_code = ILL_ILLOPN;
+      info.si_addr = reinterpret_cast<void *>(cpu.rip);
+      break;
+    case x86::kExcpBP:
+    case x86::kExcpDB:
+      sig = SIGTRAP;
+      info.si_code = cpu.exception_index == x86::kExcpBP ? int(SI_KERNEL) : int(TRAP_BRKPT);
+      break;
+    case x86::kExcpPF:
+      if (cpu.error_code & 0x8000) {
+        sig = SIGBUS;
+        info.si_code = BUS_ADRERR;
+      } else {
+        sig = SIGSEGV;
+        info.si_code = (cpu.error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+      }
+      info.si_addr = reinterpret_cast<void *>(cpu.fault_addr);
+      break;
+    default:  // #GP and the rest
+      sig = SIGSEGV;
+      info.si_code = SI_KERNEL;
+      break;
+  }
+  info.si_signo = sig;
+  queue_signal(ts, sig, info);
+}
+
+void die_with_signal(int sig) {
+  log_close();
+  fflush(stdout);
+  fflush(stderr);
+  // No core dumps from the emulator itself (QEMU's choice too).
+  struct rlimit rl = {0, 0};
+  setrlimit(RLIMIT_CORE, &rl);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+  kill(getpid(), sig);
+  _exit(128 + sig);
+}
+
+bool probe_read(uint64_t addr, void *out, unsigned len) {
+  sigjmp_buf jb;
+  if (sigsetjmp(jb, 0)) {
+    t_probe_jb = nullptr;
+    return false;
+  }
+  t_probe_jb = &jb;
+  memcpy(out, reinterpret_cast<const void *>(addr), len);
+  t_probe_jb = nullptr;
+  return true;
+}
+
+bool probe_write(uint64_t addr, const void *in, unsigned len) {
+  sigjmp_buf jb;
+  if (sigsetjmp(jb, 0)) {
+    t_probe_jb = nullptr;
+    return false;
+  }
+  t_probe_jb = &jb;
+  memcpy(reinterpret_cast<void *>(addr), in, len);
+  t_probe_jb = nullptr;
+  return true;
+}
+
+// Drains the handler ring into the queue (on the owning thread).
+void drain_ring(ThreadState *ts) {
+  uint32_t tail = ts->ring_tail.load(std::memory_order_relaxed);
+  uint32_t head = ts->ring_head.load(std::memory_order_acquire);
+  if (tail == head) return;
+  std::lock_guard<std::mutex> lock(ts->sig_mu);
+  while (tail != head) {
+    ts->queue.push_back(ts->ring[tail % ThreadState::kRing]);
+    ++tail;
+  }
+  ts->ring_tail.store(tail, std::memory_order_release);
+}
+
+}  // namespace qemu::user

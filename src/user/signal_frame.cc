@@ -1,0 +1,298 @@
+// Delivery of a guest signal: the x86-64 rt_sigframe the Linux kernel builds (return address,
+// ucontext with the registers and an fxsave image, siginfo), and rt_sigreturn undoing it.
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "user/signal.h"
+#include "user/syscall_impl.h"
+#include "user/user_state.h"
+
+namespace qemu::user {
+
+namespace {
+
+// The kernel's layouts (arch/x86/include/uapi/asm/sigcontext.h, ucontext.h).
+struct KSigcontext {
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+  uint16_t cs, gs, fs, ss;
+  uint64_t err, trapno, oldmask, cr2;
+  uint64_t fpstate;
+  uint64_t reserved1[8];
+};
+struct KStack {
+  uint64_t ss_sp;
+  int32_t ss_flags;
+  int32_t pad;
+  uint64_t ss_size;
+};
+struct KUcontext {
+  uint64_t uc_flags;
+  uint64_t uc_link;
+  KStack uc_stack;
+  KSigcontext uc_mcontext;
+  uint64_t uc_sigmask;
+};
+struct KRtSigframe {
+  uint64_t pretcode;
+  KUcontext uc;
+  siginfo_t info;
+};
+struct FxSave {
+  uint16_t fcw, fsw;
+  uint8_t ftw, pad0;
+  uint16_t fop;
+  uint64_t rip, rdp;
+  uint32_t mxcsr, mxcsr_mask;
+  uint8_t st[8][16];
+  uint8_t xmm[16][16];
+  uint8_t reserved[96];
+};
+static_assert(sizeof(KSigcontext) == 256);
+static_assert(sizeof(KUcontext) == 304);
+static_assert(sizeof(FxSave) == 512);
+
+constexpr uint64_t kSaOnstack = 0x08000000, kSaRestart = 0x10000000, kSaNodefer = 0x40000000,
+                   kSaResethand = 0x80000000, kSaSiginfo = 4;
+constexpr int kSsOnstack = 1, kSsDisable = 2;
+
+bool on_altstack(const ThreadState *ts, uint64_t sp) {
+  return ts->altstack_size && sp > ts->altstack_sp && sp <= ts->altstack_sp + ts->altstack_size;
+}
+
+void save_fpu(const x86::CpuX86 &c, FxSave *fx) {
+  memset(fx, 0, sizeof *fx);
+  fx->fcw = c.fpuc;
+  fx->fsw = static_cast<uint16_t>((c.fpus & ~0x3800) | ((c.fpstt & 7) << 11));
+  uint8_t ftw = 0;
+  for (int i = 0; i < 8; ++i)
+    if (!c.fptags[i]) ftw |= 1 << i;
+  fx->ftw = ftw;
+  fx->mxcsr = c.mxcsr;
+  fx->mxcsr_mask = 0xffff;
+  for (int i = 0; i < 8; ++i) {
+    const auto &r = c.fpregs[(c.fpstt + i) & 7];
+    memcpy(fx->st[i], &r.mant, 8);
+    memcpy(fx->st[i] + 8, &r.exp, 2);
+  }
+  for (int i = 0; i < 16; ++i) memcpy(fx->xmm[i], c.xmm[i].b, 16);
+}
+
+void restore_fpu(x86::CpuX86 &c, const FxSave *fx) {
+  c.fpuc = fx->fcw;
+  c.fpstt = (fx->fsw >> 11) & 7;
+  c.fpus = fx->fsw & ~0x3800;
+  for (int i = 0; i < 8; ++i) c.fptags[i] = (fx->ftw >> i) & 1 ? 0 : 1;
+  c.mxcsr = fx->mxcsr;
+  for (int i = 0; i < 8; ++i) {
+    auto &r = c.fpregs[(c.fpstt + i) & 7];
+    memcpy(&r.mant, fx->st[i], 8);
+    memcpy(&r.exp, fx->st[i] + 8, 2);
+  }
+  for (int i = 0; i < 16; ++i) memcpy(c.xmm[i].b, fx->xmm[i], 16);
+}
+
+// Builds the frame and points the CPU at the handler. False: the stack is unusable.
+bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSigaction &act) {
+  x86::CpuX86 &c = ts->cpu;
+  uint64_t sp = c.regs[x86::RSP];
+  bool was_on_alt = on_altstack(ts, sp);
+  if ((act.flags & kSaOnstack) && ts->altstack_size && !(ts->altstack_flags & kSsDisable) &&
+      !was_on_alt) {
+    sp = ts->altstack_sp + ts->altstack_size;
+  } else {
+    sp -= 128;  // the red zone
+  }
+  sp = (sp - sizeof(FxSave)) & ~uint64_t(63);
+  uint64_t fp_addr = sp;
+  sp = ((sp - sizeof(KRtSigframe)) & ~uint64_t(15)) - 8;
+  uint64_t frame_addr = sp;
+  if (!g_proc->mem.is_mapped(frame_addr, fp_addr + sizeof(FxSave) - frame_addr, PROT_WRITE))
+    return false;
+
+  FxSave fx;
+  save_fpu(c, &fx);
+  KRtSigframe f;
+  memset(&f, 0, sizeof f);
+  f.pretcode = act.restorer;
+  f.uc.uc_flags = 0;
+  f.uc.uc_stack.ss_sp = ts->altstack_sp;
+  f.uc.uc_stack.ss_size = ts->altstack_size;
+  f.uc.uc_stack.ss_flags = (ts->altstack_flags & kSsDisable) ? kSsDisable
+                           : was_on_alt                      ? kSsOnstack
+                                                             : 0;
+  KSigcontext &m = f.uc.uc_mcontext;
+  const uint64_t *r = c.regs;
+  m.r8 = r[x86::R8], m.r9 = r[x86::R9], m.r10 = r[x86::R10], m.r11 = r[x86::R11];
+  m.r12 = r[x86::R12], m.r13 = r[x86::R13], m.r14 = r[x86::R14], m.r15 = r[x86::R15];
+  m.rdi = r[x86::RDI], m.rsi = r[x86::RSI], m.rbp = r[x86::RBP], m.rbx = r[x86::RBX];
+  m.rdx = r[x86::RDX], m.rax = r[x86::RAX], m.rcx = r[x86::RCX], m.rsp = r[x86::RSP];
+  m.rip = c.rip;
+  m.eflags = x86::get_eflags(c);
+  m.cs = 0x33;
+  m.ss = 0x2b;
+  if (info.si_code > 0 &&
+      (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)) {
+    m.trapno = c.exception_index;
+    m.err = c.error_code & 0x7fff;
+    m.cr2 = c.fault_addr;
+  }
+  m.oldmask = ts->have_saved_mask ? ts->saved_mask : ts->sigmask;
+  m.fpstate = fp_addr;
+  f.uc.uc_sigmask = m.oldmask;
+  f.info = info;
+  f.info.si_signo = sig;
+  memcpy(reinterpret_cast<void *>(fp_addr), &fx, sizeof fx);
+  memcpy(reinterpret_cast<void *>(frame_addr), &f, sizeof f);
+
+  c.regs[x86::RDI] = sig;
+  c.regs[x86::RSI] = frame_addr + offsetof(KRtSigframe, info);
+  c.regs[x86::RDX] = frame_addr + offsetof(KRtSigframe, uc);
+  c.regs[x86::RAX] = 0;
+  c.regs[x86::RSP] = frame_addr;
+  c.rip = act.handler;
+  c.df = 1;
+  x86::set_eflags(c, 0, 0x100 | 0x400);  // TF and DF clear
+  return true;
+}
+
+bool is_default_ignored(int sig) {
+  return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+bool is_stop(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// Picks the next deliverable signal (synchronous ones first). False: none.
+bool take_signal(ThreadState *ts, PendingSignal *out) {
+  std::lock_guard<std::mutex> lock(ts->sig_mu);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < ts->queue.size(); ++i) {
+      const PendingSignal &p = ts->queue[i];
+      bool sync = p.info.si_code > 0 && (p.sig == SIGSEGV || p.sig == SIGBUS || p.sig == SIGFPE ||
+                                         p.sig == SIGILL || p.sig == SIGTRAP);
+      if (pass == 0 && !sync) continue;
+      // Synchronous faults can't be blocked: a blocked one kills, as in the kernel.
+      if (!sync && (ts->sigmask & sigbit(p.sig))) continue;
+      *out = p;
+      ts->queue.erase(ts->queue.begin() + i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void update_pending(ThreadState *ts) {
+  std::lock_guard<std::mutex> lock(ts->sig_mu);
+  bool any = false;
+  for (const PendingSignal &p : ts->queue)
+    if (!(ts->sigmask & sigbit(p.sig))) any = true;
+  ts->signal_pending.store(any || ts->ring_head.load() != ts->ring_tail.load());
+}
+
+}  // namespace
+
+void process_pending_signals(ThreadState *ts, int64_t interrupted_nr) {
+  drain_ring(ts);
+  x86::CpuX86 &c = ts->cpu;
+  bool restart_decided = interrupted_nr < 0;
+  PendingSignal p;
+  while (take_signal(ts, &p)) {
+    int sig = p.sig;
+    GuestSigaction act;
+    {
+      std::lock_guard<std::mutex> lock(g_proc->sigact_mu);
+      act = g_proc->sigact[sig];
+    }
+    bool sync = p.info.si_code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+                                       sig == SIGILL || sig == SIGTRAP);
+    if (sync && (ts->sigmask & sigbit(sig) || act.handler == 1)) act.handler = 0;
+    if (act.handler == 1 || (act.handler == 0 && is_default_ignored(sig))) continue;
+    if (act.handler == 0) {
+      if (is_stop(sig)) {
+        kill(getpid(), SIGSTOP);
+        continue;
+      }
+      die_with_signal(sig);
+    }
+    if (!restart_decided) {
+      restart_decided = true;
+      if (act.flags & kSaRestart) {
+        c.rip -= 2;
+        c.regs[x86::RAX] = static_cast<uint64_t>(interrupted_nr);
+      } else {
+        c.regs[x86::RAX] = static_cast<uint64_t>(-int64_t(EINTR));
+      }
+    }
+    if (!setup_frame(ts, sig, p.info, act)) die_with_signal(SIGSEGV);
+    if (log_enabled(kLogStrace) || g_proc->opts.strace) {
+      qemu_log("--- {} {{si_signo={}, si_code={}}} ---\n",
+               sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : std::to_string(sig),
+               sig, p.info.si_code);
+    }
+    ts->have_saved_mask = false;
+    if (!(act.flags & kSaNodefer)) ts->sigmask |= sigbit(sig);
+    ts->sigmask |= act.mask;
+    if (act.flags & kSaResethand) {
+      std::lock_guard<std::mutex> lock(g_proc->sigact_mu);
+      g_proc->sigact[sig].handler = 0;
+    }
+    (void)kSaSiginfo;
+    break;  // one frame at a time: the next after this handler's first block
+  }
+  if (!restart_decided) {
+    // Nothing handled the interruption: restart the call transparently.
+    c.rip -= 2;
+    c.regs[x86::RAX] = static_cast<uint64_t>(interrupted_nr);
+  }
+  if (ts->have_saved_mask) {
+    ts->sigmask = ts->saved_mask;
+    ts->have_saved_mask = false;
+  }
+  update_pending(ts);
+}
+
+SYSCALL_HANDLER(rt_sigreturn) {
+  (void)a;
+  x86::CpuX86 &c = ts->cpu;
+  uint64_t frame_addr = c.regs[x86::RSP] - 8;
+  if (!g_proc->mem.is_mapped(frame_addr, sizeof(KRtSigframe), PROT_READ)) die_with_signal(SIGSEGV);
+  KRtSigframe f;
+  memcpy(&f, reinterpret_cast<const void *>(frame_addr), sizeof f);
+  const KSigcontext &m = f.uc.uc_mcontext;
+  uint64_t *r = c.regs;
+  r[x86::R8] = m.r8, r[x86::R9] = m.r9, r[x86::R10] = m.r10, r[x86::R11] = m.r11;
+  r[x86::R12] = m.r12, r[x86::R13] = m.r13, r[x86::R14] = m.r14, r[x86::R15] = m.r15;
+  r[x86::RDI] = m.rdi, r[x86::RSI] = m.rsi, r[x86::RBP] = m.rbp, r[x86::RBX] = m.rbx;
+  r[x86::RDX] = m.rdx, r[x86::RAX] = m.rax, r[x86::RCX] = m.rcx, r[x86::RSP] = m.rsp;
+  c.rip = m.rip;
+  // The flags a user program may change (CF PF AF ZF SF TF DF OF AC ID and friends).
+  x86::set_eflags(c, m.eflags, 0x40dd5 | 0x200000);
+  if (m.fpstate && g_proc->mem.is_mapped(m.fpstate, sizeof(FxSave), PROT_READ)) {
+    FxSave fx;
+    memcpy(&fx, reinterpret_cast<const void *>(m.fpstate), sizeof fx);
+    restore_fpu(c, &fx);
+  }
+  ts->sigmask = f.uc.uc_sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+  // uc_stack: as sigaltstack would take it (errors ignored, as the kernel does).
+  if (!on_altstack(ts, c.regs[x86::RSP]) && !(f.uc.uc_stack.ss_flags & kSsOnstack)) {
+    if (f.uc.uc_stack.ss_flags & kSsDisable) {
+      ts->altstack_flags = kSsDisable;
+      ts->altstack_sp = 0;
+      ts->altstack_size = 0;
+    } else if (f.uc.uc_stack.ss_size >= 2048) {
+      ts->altstack_sp = f.uc.uc_stack.ss_sp;
+      ts->altstack_size = f.uc.uc_stack.ss_size;
+      ts->altstack_flags = 0;
+    }
+  }
+  update_pending(ts);
+  return kNoResult;
+}
+
+}  // namespace qemu::user

@@ -1,0 +1,252 @@
+// -strace output in QEMU's format: "<pid> name(arg,arg,...) = result", errors as
+// " = -1 errno=N (message)". Argument formats (one letter per argument in the table):
+//   d signed decimal   u unsigned decimal   x hex          p pointer (NULL or 0x%016x)
+//   s string           o open flags         O octal mode   P mmap prot   M mmap flags
+//   A access mode      F futex op           I ioctl req    S signal      H sigprocmask how
+//   T at flags         C clone flags        R arch_prctl code
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <asm/prctl.h>
+#include <fmt/core.h>
+#include <sched.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "user/syscall_table.h"
+
+namespace qemu::user {
+
+namespace {
+
+struct Flag {
+  uint64_t value;
+  const char *name;
+};
+
+#define F(x) \
+  { x, #x }
+
+const Flag kOpenFlags[] = {
+    F(O_APPEND),
+    F(O_CREAT),
+    F(O_EXCL),
+    F(O_NOCTTY),
+    F(O_TRUNC),
+    F(O_NONBLOCK),
+    F(O_DSYNC),
+    F(O_ASYNC),
+    F(O_DIRECT),
+    F(O_LARGEFILE),
+    F(O_DIRECTORY),
+    F(O_NOFOLLOW),
+    F(O_NOATIME),
+    F(O_CLOEXEC),
+    {04000000, "O_SYNC"},
+    F(O_PATH),
+    {020000000, "O_TMPFILE"},
+};
+const Flag kProt[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_GROWSDOWN),
+                      F(PROT_GROWSUP)};
+const Flag kMmapFlags[] = {
+    F(MAP_SHARED),    F(MAP_PRIVATE),         F(MAP_FIXED),           F(MAP_ANONYMOUS),
+    F(MAP_GROWSDOWN), F(MAP_DENYWRITE),       F(MAP_EXECUTABLE),      F(MAP_LOCKED),
+    F(MAP_NORESERVE), F(MAP_POPULATE),        F(MAP_NONBLOCK),        F(MAP_STACK),
+    F(MAP_HUGETLB),   F(MAP_FIXED_NOREPLACE), F(MAP_SHARED_VALIDATE), F(MAP_SYNC),
+};
+const Flag kAccess[] = {F(R_OK), F(W_OK), F(X_OK)};
+const Flag kAtFlags[] = {F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),  F(AT_SYMLINK_FOLLOW),
+                         F(AT_NO_AUTOMOUNT),     F(AT_EMPTY_PATH), F(AT_EACCESS)};
+const Flag kCloneFlags[] = {
+    F(CLONE_VM),
+    F(CLONE_FS),
+    F(CLONE_FILES),
+    F(CLONE_SIGHAND),
+    F(CLONE_PIDFD),
+    F(CLONE_PTRACE),
+    F(CLONE_VFORK),
+    F(CLONE_PARENT),
+    F(CLONE_THREAD),
+    F(CLONE_NEWNS),
+    F(CLONE_SYSVSEM),
+    F(CLONE_SETTLS),
+    F(CLONE_PARENT_SETTID),
+    F(CLONE_CHILD_CLEARTID),
+    F(CLONE_DETACHED),
+    F(CLONE_UNTRACED),
+    F(CLONE_CHILD_SETTID),
+    F(CLONE_NEWCGROUP),
+    F(CLONE_NEWUTS),
+    F(CLONE_NEWIPC),
+    F(CLONE_NEWUSER),
+    F(CLONE_NEWPID),
+    F(CLONE_NEWNET),
+    F(CLONE_IO),
+};
+const Flag kIoctls[] = {F(TCGETS),     F(TCSETS),     F(TCSETSW),   F(TCSETSF),
+                        F(TIOCGWINSZ), F(TIOCSWINSZ), F(TIOCGPGRP), F(TIOCSPGRP),
+                        F(FIONREAD),   F(FIONBIO),    F(FIOCLEX),   F(FIONCLEX)};
+const Flag kArchPrctl[] = {F(ARCH_SET_GS), F(ARCH_SET_FS), F(ARCH_GET_FS), F(ARCH_GET_GS)};
+const Flag kHow[] = {F(SIG_BLOCK), F(SIG_UNBLOCK), F(SIG_SETMASK)};
+const Flag kFutexOps[] = {F(FUTEX_WAIT),           F(FUTEX_WAKE),        F(FUTEX_FD),
+                          F(FUTEX_REQUEUE),        F(FUTEX_CMP_REQUEUE), F(FUTEX_WAKE_OP),
+                          F(FUTEX_LOCK_PI),        F(FUTEX_UNLOCK_PI),   F(FUTEX_TRYLOCK_PI),
+                          F(FUTEX_WAIT_BITSET),    F(FUTEX_WAKE_BITSET), F(FUTEX_WAIT_REQUEUE_PI),
+                          F(FUTEX_CMP_REQUEUE_PI), F(FUTEX_LOCK_PI2)};
+#undef F
+
+template <size_t N>
+std::string flags(uint64_t v, const Flag (&table)[N]) {
+  std::string s;
+  for (const Flag &f : table) {
+    if (f.value && (v & f.value) == f.value) {
+      if (!s.empty()) s += '|';
+      s += f.name;
+      v &= ~f.value;
+    }
+  }
+  if (v || s.empty()) {
+    if (!s.empty()) s += '|';
+    s += fmt::format("{:#x}", v);
+    if (s == "0x0") s = "0";
+  }
+  return s;
+}
+
+template <size_t N>
+std::string value_name(uint64_t v, const Flag (&table)[N]) {
+  for (const Flag &f : table)
+    if (f.value == v) return f.name;
+  return fmt::format("{}", static_cast<int64_t>(v));
+}
+
+std::string pointer(uint64_t v) {
+  return v ? fmt::format("0x{:016x}", v) : "NULL";
+}
+
+// A guest string (guest address == host address); unreadable memory gives the pointer.
+std::string guest_string(uint64_t addr) {
+  if (!addr) return "NULL";
+  // process_vm_readv never faults: read in pieces up to a NUL.
+  std::string s;
+  char buf[256];
+  while (s.size() < 4096) {
+    struct iovec local = {buf, sizeof buf};
+    // Stop at page ends so an unmapped next page doesn't fail the whole read.
+    uint64_t chunk = std::min<uint64_t>(sizeof buf, 4096 - ((addr + s.size()) & 4095));
+    struct iovec remote = {reinterpret_cast<void *>(addr + s.size()), chunk};
+    local.iov_len = chunk;
+    ssize_t n = syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0);
+    if (n <= 0) return s.empty() ? pointer(addr) : "\"" + s + "\"...";
+    size_t len = strnlen(buf, n);
+    s.append(buf, len);
+    if (len < static_cast<size_t>(n)) break;
+  }
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"' || c == '\\')
+      out += std::string("\\") + char(c);
+    else if (c < 32 || c >= 127)
+      out += fmt::format("\\{:o}", c);
+    else
+      out += char(c);
+  }
+  return out + "\"";
+}
+
+std::string signal_name(uint64_t sig) {
+  const char *n = sig > 0 && sig < 32 ? sigabbrev_np(static_cast<int>(sig)) : nullptr;
+  if (n) return std::string("SIG") + n;
+  return fmt::format("{}", sig);
+}
+
+std::string format_arg(char f, uint64_t v) {
+  switch (f) {
+    case 'd':
+      return fmt::format("{}", static_cast<int64_t>(v));
+    case 'i':
+      return fmt::format("{}", static_cast<int32_t>(v));
+    case 'u':
+      return fmt::format("{}", v);
+    case 'x':
+      return fmt::format("{:#x}", v);
+    case 'p':
+      return pointer(v);
+    case 's':
+      return guest_string(v);
+    case 'o': {
+      std::string acc = (v & O_ACCMODE) == O_RDONLY   ? "O_RDONLY"
+                        : (v & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
+                        : (v & O_ACCMODE) == O_RDWR   ? "O_RDWR"
+                                                      : "3";
+      uint64_t rest = v & ~uint64_t(O_ACCMODE);
+      return rest ? acc + "|" + flags(rest, kOpenFlags) : acc;
+    }
+    case 'O':
+      return fmt::format("0{:o}", v);
+    case 'P':
+      return v ? flags(v, kProt) : "PROT_NONE";
+    case 'M':
+      return flags(v, kMmapFlags);
+    case 'A':
+      return v ? flags(v, kAccess) : "F_OK";
+    case 'T':
+      return flags(v, kAtFlags);
+    case 'C':
+      return flags(v & ~uint64_t(0xff), kCloneFlags) +
+             ((v & 0xff) ? "|" + signal_name(v & 0xff) : "");
+    case 'I':
+      return value_name(v, kIoctls);
+    case 'R':
+      return value_name(v, kArchPrctl);
+    case 'H':
+      return value_name(v, kHow);
+    case 'S':
+      return signal_name(v);
+    case 'F': {
+      std::string s;
+      if (v & FUTEX_PRIVATE_FLAG) s += "FUTEX_PRIVATE_FLAG|";
+      if (v & FUTEX_CLOCK_REALTIME) s += "FUTEX_CLOCK_REALTIME|";
+      return s + value_name(v & FUTEX_CMD_MASK, kFutexOps);
+    }
+  }
+  return fmt::format("{}", static_cast<int64_t>(v));
+}
+
+}  // namespace
+
+std::string strace_call(uint64_t nr, const uint64_t a[6]) {
+  const char *name = syscall_name(nr);
+  if (!name) return fmt::format("Unknown syscall {}", nr);
+  const SyscallDef *def = find_syscall(nr);
+  std::string s = std::string(name) + "(";
+  if (!def || !def->args) {
+    for (int i = 0; i < 6; ++i) s += fmt::format("{}{}", i ? "," : "", static_cast<int64_t>(a[i]));
+  } else {
+    for (int i = 0; def->args[i] && i < 6; ++i) {
+      if (i) s += ',';
+      s += format_arg(def->args[i], a[i]);
+    }
+  }
+  return s + ")";
+}
+
+std::string strace_result(uint64_t nr, int64_t ret) {
+  if (ret < 0 && ret >= -4095) {
+    return fmt::format(" = -1 errno={} ({})\n", -ret, strerror(static_cast<int>(-ret)));
+  }
+  const SyscallDef *def = find_syscall(nr);
+  char r = def ? def->ret : 'd';
+  if (r == 'p') return fmt::format(" = 0x{:016x}\n", static_cast<uint64_t>(ret));
+  if (r == 'x') return fmt::format(" = {:#x}\n", static_cast<uint64_t>(ret));
+  return fmt::format(" = {}\n", ret);
+}
+
+}  // namespace qemu::user

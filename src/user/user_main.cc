@@ -1,0 +1,310 @@
+#include "user/user_main.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "jit/backend/interp/interp.h"
+#include "jit/exec/engine.h"
+#include "jit/exec/lookup.h"
+#include "target/x86/frontend.h"
+#include "target/x86/helpers.h"
+#include "user/cpu_loop.h"
+#include "user/signal.h"
+#include "user/user_state.h"
+
+namespace qemu::user {
+
+namespace {
+
+// Everything mapped now belongs to the emulator: the guest may not map over it.
+void reserve_current_mappings(GuestMemoryMap *mem) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    uint64_t start, end;
+    if (sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
+    if (start >= kUserSpaceEnd) continue;
+    bool guest = false;
+    for (const GuestMapping &m : mem->mappings())
+      if (m.start < end && start < m.end) guest = true;
+    if (!guest) mem->reserve_host(start, end);
+  }
+}
+
+uint32_t engine_log_flags(uint32_t mask) {
+  uint32_t f = 0;
+  if (mask & kLogInAsm) f |= jit::kLogInAsm;
+  if (mask & kLogOp) f |= jit::kLogOp;
+  if (mask & kLogOpOpt) f |= jit::kLogOpOpt;
+  if (mask & kLogOutAsm) f |= jit::kLogOutAsm;
+  if (mask & kLogExec) f |= jit::kLogExec;
+  if (mask & kLogCpu) f |= jit::kLogCpu;
+  if (mask & kLogInt) f |= jit::kLogInt;
+  if (mask & kLogNochain) f |= jit::kLogNoChain;
+  return f;
+}
+
+void protect_code_page(uint64_t page) {
+  GuestMemoryMap &mem = g_proc->mem;
+  int prot = mem.prot_at(page);
+  mem.set_code_page(page, true);
+  if (prot >= 0 && (prot & PROT_WRITE)) {
+    mem.set_wants_write(page, true);
+    mprotect(reinterpret_cast<void *>(page), kPageSize, prot & ~PROT_WRITE);
+  }
+}
+
+bool code_readable(uint64_t addr, size_t len) {
+  return g_proc->mem.is_mapped(addr, len, PROT_READ);
+}
+
+// The interpreter's guest memory: direct, with faults caught instead of crashing.
+class ProbedMemory final : public jit::GuestMemory {
+ public:
+  bool load(uint64_t addr, unsigned size, uint64_t *value) override {
+    uint64_t v = 0;
+    if (!probe_read(addr, &v, size)) {
+      last_write_ = false;
+      return false;
+    }
+    *value = v;
+    return true;
+  }
+  bool store(uint64_t addr, unsigned size, uint64_t value) override {
+    if (!probe_write(addr, &value, size)) {
+      last_write_ = true;
+      return false;
+    }
+    return true;
+  }
+  static thread_local bool last_write_;
+};
+thread_local bool ProbedMemory::last_write_ = false;
+
+uint64_t interp_mem_fault(void *env, uint64_t addr) {
+  auto *cpu = static_cast<x86::CpuX86 *>(env);
+  cpu->exception_index = x86::kExcpPF;
+  cpu->fault_addr = addr;
+  cpu->error_code =
+      (ProbedMemory::last_write_ ? 2 : 0) | 4 | (g_proc->mem.prot_at(addr) >= 0 ? 1 : 0);
+  return kExitHostFault;
+}
+
+std::string self_exe_path() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, n) : std::string("/proc/self/exe");
+}
+
+void fill_random(const UserOptions &o, uint8_t out[16]) {
+  if (o.have_seed) {
+    uint64_t x = o.seed;
+    for (int i = 0; i < 2; ++i) {
+      x += 0x9e3779b97f4a7c15ull;
+      uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      memcpy(out + 8 * i, &z, 8);
+    }
+    return;
+  }
+  if (getrandom(out, 16, 0) != 16) memset(out, 0x5a, 16);
+}
+
+// The options a program exec'd by the guest runs under (the same emulator setup).
+std::vector<std::string> exec_options(const UserOptions &o) {
+  std::vector<std::string> v;
+  if (o.ld_prefix != "/etc/qemu-binfmt/x86_64") v.insert(v.end(), {"-L", o.ld_prefix});
+  if (o.stack_size != 8 * 1024 * 1024) v.insert(v.end(), {"-s", std::to_string(o.stack_size)});
+  if (!o.cpu_model.empty()) v.insert(v.end(), {"-cpu", o.cpu_model});
+  if (!o.uname_release.empty()) v.insert(v.end(), {"-r", o.uname_release});
+  if (!o.log_items.empty()) v.insert(v.end(), {"-d", o.log_items});
+  if (!o.log_file.empty()) v.insert(v.end(), {"-D", o.log_file});
+  if (o.singlestep) v.push_back("-singlestep");
+  if (o.strace) v.push_back("-strace");
+  return v;
+}
+
+}  // namespace
+
+int user_main(int argc, char **argv, char **envp) {
+  set_progname("qemu-x86_64");
+  auto *proc = new Process;
+  g_proc = proc;
+  UserOptions &o = proc->opts;
+  ParseResult pr = parse_options(argc, argv, envp, &o, stdout, stderr);
+  if (pr.action == ParseResult::kExit) return pr.exit_code;
+
+  if (!o.cpu_model.empty() && !is_cpu_model(o.cpu_model)) {
+    error_report("unable to find CPU model '{}'", o.cpu_model);
+    return 1;
+  }
+  uint32_t log_mask = o.log_mask;
+  if (o.strace) log_mask |= kLogStrace;
+  Error err;
+  if (!log_configure(log_mask, o.log_file, &err)) {
+    error_report_err(err);
+    return 1;
+  }
+  for (const std::string &t : o.trace) {
+    std::string ev = t;
+    if (ev.compare(0, 7, "enable=") == 0) ev = ev.substr(7);
+    if (ev.find('=') == std::string::npos) warn_report("trace event '{}' does not exist", ev);
+  }
+  if (!o.plugins.empty()) {
+    error_report("Could not load plugin {}: plugins are not supported", o.plugins[0]);
+    return 1;
+  }
+  if (!o.gdb_port.empty()) {
+    error_report("gdbstub is not supported yet (-g {})", o.gdb_port);
+    return 1;
+  }
+
+  // The program: an ELF file, or a "#!" script whose interpreter we run.
+  std::string program = o.program;
+  std::vector<std::string> guest_args = o.args;
+  bool script = false;
+  LoadError lerr;
+  if (!check_executable(program, &script, &lerr)) {
+    printf("Error while loading %s: %s\n", program.c_str(), strerror(lerr.errnum));
+    fflush(stdout);
+    return 1;
+  }
+  if (script) {
+    std::string interp, iarg;
+    if (!parse_shebang(program, &interp, &iarg)) {
+      printf("Error while loading %s: %s\n", program.c_str(), strerror(ENOEXEC));
+      fflush(stdout);
+      return 1;
+    }
+    std::vector<std::string> a = {interp};
+    if (!iarg.empty()) a.push_back(iarg);
+    a.push_back(program);
+    a.insert(a.end(), guest_args.begin() + 1, guest_args.end());
+    guest_args = a;
+    program = interp;
+    if (!check_executable(program, &script, &lerr) || script) {
+      printf("Error while loading %s: %s\n", program.c_str(),
+             strerror(script ? ENOEXEC : lerr.errnum));
+      fflush(stdout);
+      return 1;
+    }
+  }
+  if (o.have_guest_base && o.guest_base != 0) {
+    error_report(
+        "{}: requires virtual address space that is in use (omit the -B option or "
+        "choose a different value)",
+        program);
+    return 1;
+  }
+  char real[PATH_MAX];
+  proc->exe_path = realpath(program.c_str(), real) ? real : program;
+  proc->self_exe = self_exe_path();
+  proc->exec_prefix_args = exec_options(o);
+
+  reserve_current_mappings(&proc->mem);
+  if (!load_program(program, o.ld_prefix, &proc->mem, &proc->prog, &lerr)) {
+    if (lerr.errnum) {
+      printf("Error while loading %s: %s\n", program.c_str(), strerror(lerr.errnum));
+      fflush(stdout);
+      return 1;
+    }
+    error_report("{}: {}", program, lerr.message);
+    return 255;
+  }
+  proc->brk_start = proc->brk_cur = proc->brk_mapped_end = proc->prog.brk_start;
+
+  // The guest's environment and arguments.
+  StackParams sp;
+  for (char **e = envp; e && *e; ++e) sp.envp.push_back(*e);
+  auto unset = [&](const std::string &name) {
+    std::erase_if(sp.envp, [&](const std::string &s) {
+      return s.compare(0, name.size(), name) == 0 && s.size() > name.size() &&
+             s[name.size()] == '=';
+    });
+  };
+  for (const std::string &u : o.unset_env) unset(u);
+  for (const std::string &s : o.set_env) {
+    unset(s.substr(0, s.find('=')));
+    sp.envp.push_back(s);
+  }
+  sp.argv = guest_args;
+  if (o.have_argv0 && !sp.argv.empty()) sp.argv[0] = o.argv0;
+  proc->guest_argv = sp.argv;
+  sp.execfn = program;
+  sp.stack_size = o.stack_size;
+  uint32_t id[4];
+  x86::cpuid(1, 0, id);
+  sp.hwcap = id[3];
+  sp.hwcap2 = 0;
+  fill_random(o, sp.random);
+  sp.exec_stack = proc->prog.exe.exec_stack;
+  std::string serr;
+  if (!setup_stack(sp, proc->prog, &proc->mem, &proc->stack, &serr)) {
+    error_report("{}", serr);
+    return 1;
+  }
+
+  // The translator.
+  x86::FrontendOptions fo;
+  fo.guest_base = 0;
+  fo.code_readable = code_readable;
+  fo.lookup_tb = &jit::kHelperLookupTbPtr;
+  auto *fe = new x86::X86Frontend(fo);
+  jit::EngineOptions eo;
+  const char *be = getenv("QEMU_JIT_BACKEND");
+  eo.backend =
+      be && strcmp(be, "interp") == 0 ? jit::BackendKind::interp : jit::BackendKind::x86_64;
+  eo.guest_base = 0;
+  static ProbedMemory probed;
+  if (eo.backend == jit::BackendKind::interp) {
+    eo.mem = &probed;
+    eo.mem_fault = interp_mem_fault;
+  }
+  eo.max_insns = o.singlestep ? 1 : 512;
+  eo.log = engine_log_flags(log_mask);
+  {
+    LogLock l;
+    eo.log_file = l.file();
+  }
+  eo.protect_code_page = protect_code_page;
+  proc->engine = new jit::Engine(*fe, eo);
+  reserve_current_mappings(&proc->mem);
+
+  if (log_enabled(kLogPage)) {
+    qemu_log("guest mappings:\n{}", proc->mem.format_maps());
+    qemu_log("start_brk   0x{:016x}\nentry       0x{:016x}\nstack_start 0x{:016x}\n",
+             proc->brk_start, proc->prog.entry, proc->stack.sp);
+  }
+
+  auto *ts = new ThreadState;
+  ts->tid = gettid();
+  x86::CpuX86 &cpu = ts->cpu;
+  memset(&cpu, 0, sizeof cpu);
+  cpu.opaque = ts;
+  cpu.regs[x86::RSP] = proc->stack.sp;
+  cpu.rip = proc->prog.entry;
+  cpu.df = 1;
+  x86::set_eflags(cpu, 0x202, ~uint64_t(0));
+  cpu.fpuc = 0x37f;
+  cpu.mxcsr = 0x1f80;
+  for (auto &t : cpu.fptags) t = 1;
+  set_current_thread(ts);
+  signal_init();
+  cpu_loop(ts);
+}
+
+}  // namespace qemu::user
