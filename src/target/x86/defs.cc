@@ -269,6 +269,10 @@ constexpr Table build() {
   t.add(op2(0xae, "mfence", tr_fence, 0, O::none, O::none, O::none, kNT).r(6).m(kModReg));
   t.add(op2(0xae, "sfence", tr_fence, 0, O::none, O::none, O::none, kNT).r(7).m(kModReg));
   t.add(op2(0xae, "clflush", tr_nop, 0, O::M, O::none, O::none, kNT).r(7).m(kModMem));
+  for (uint8_t opc = 0xd8; opc <= 0xdf; opc++) {
+    t.add(op1(opc, "x87", tr_x87, 0, O::Ew, O::none, O::none, kNT));
+  }
+  t.add(op1(0x9b, "fwait", tr_nop, 0, O::none, O::none, O::none, kNT));
   sse_defs::add(t);
   return t;
 }

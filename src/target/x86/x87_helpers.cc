@@ -1,0 +1,511 @@
+#include <cmath>
+#include <cstring>
+
+#include "target/x86/cpu.h"
+#include "target/x86/flags.h"
+#include "target/x86/x87.h"
+
+namespace qemu::x86 {
+
+namespace {
+
+using U = uint64_t;
+using LD = long double;
+
+constexpr uint16_t kC0 = 1u << 8, kC1 = 1u << 9, kC2 = 1u << 10, kC3 = 1u << 14;
+
+// The guest's control word on the host's x87 unit (exceptions masked) while alive.
+class CwGuard {
+ public:
+  explicit CwGuard(CpuX86 &c) : c_(c) {
+    asm volatile("fnstcw %0" : "=m"(host_));
+    asm volatile("fnclex");
+    uint16_t cw = static_cast<uint16_t>(c.fpuc | 0x3f);
+    asm volatile("fldcw %0" : : "m"(cw));
+  }
+  ~CwGuard() {
+    uint16_t sw;
+    asm volatile("fnstsw %0" : "=m"(sw));
+    c_.fpus = static_cast<uint16_t>(c_.fpus | (sw & 0x3f));  // exceptions raised
+    asm volatile("fnclex");
+    asm volatile("fldcw %0" : : "m"(host_));
+  }
+
+ private:
+  CpuX86 &c_;
+  uint16_t host_;
+};
+
+struct Fpu {
+  CpuX86 &c;
+
+  unsigned phys(unsigned i) const { return (c.fpstt + i) & 7; }
+  // The real indefinite (a negative quiet NaN): what masked stack faults produce.
+  static LD indefinite() {
+    LD v = 0;
+    const uint64_t m = 0xc000000000000000ull;
+    const uint16_t e = 0xffff;
+    std::memcpy(&v, &m, 8);
+    std::memcpy(reinterpret_cast<uint8_t *>(&v) + 8, &e, 2);
+    return v;
+  }
+  LD get(unsigned i) {
+    if (c.fptags[phys(i)]) {  // stack underflow
+      c.fpus = static_cast<uint16_t>((c.fpus & ~kC1) | 0x41);
+      return indefinite();
+    }
+    LD v = 0;
+    std::memcpy(&v, &c.fpregs[phys(i)], 10);
+    return v;
+  }
+  void set(unsigned i, LD v) {
+    auto &r = c.fpregs[phys(i)];
+    std::memcpy(&r, &v, 10);
+    c.fptags[phys(i)] = 0;
+  }
+  void push(LD v) {
+    c.fpstt = (c.fpstt - 1) & 7;
+    if (!c.fptags[phys(0)]) {  // stack overflow
+      c.fpus |= 0x41 | kC1;
+      v = indefinite();
+    }
+    set(0, v);
+  }
+  void pop() {
+    c.fptags[phys(0)] = 1;
+    c.fpstt = (c.fpstt + 1) & 7;
+  }
+  void cc(uint16_t bits) {
+    c.fpus = static_cast<uint16_t>((c.fpus & ~(kC0 | kC1 | kC2 | kC3)) | bits);
+  }
+  uint16_t status() const {
+    return static_cast<uint16_t>((c.fpus & ~0x3800u) | (c.fpstt & 7) << 11);
+  }
+  // fcom (signaling: any NaN is invalid) or fucom (quiet), on the host unit.
+  void compare(LD a, LD b, bool quiet = false) {
+    uint16_t sw;
+    if (quiet) {
+      asm("fucom %%st(1); fnstsw %%ax" : "=a"(sw) : "t"(a), "u"(b));
+    } else {
+      asm("fcom %%st(1); fnstsw %%ax" : "=a"(sw) : "t"(a), "u"(b));
+    }
+    cc(sw & (kC0 | kC2 | kC3));
+  }
+};
+
+LD from_bits(U a, U kind, const CpuX86 &c) {
+  switch (kind) {
+    case 0: {
+      float f;
+      uint32_t v = static_cast<uint32_t>(a);
+      std::memcpy(&f, &v, 4);
+      return f;
+    }
+    case 1: {
+      double d;
+      std::memcpy(&d, &a, 8);
+      return d;
+    }
+    case 2:
+      return static_cast<int16_t>(a);
+    case 3:
+      return static_cast<int32_t>(a);
+    case 4:
+      return static_cast<int64_t>(a);
+    default: {
+      LD v = 0;
+      uint16_t e = static_cast<uint16_t>(c.helper_out[0]);
+      std::memcpy(&v, &a, 8);
+      std::memcpy(reinterpret_cast<uint8_t *>(&v) + 8, &e, 2);
+      return v;
+    }
+  }
+}
+
+// Stores with the hardware's conversions (rounding per the control word, integer indefinite).
+U to_bits(LD v, U kind, CpuX86 &c) {
+  switch (kind) {
+    case 0: {
+      float f;
+      asm("fstps %0" : "=m"(f) : "t"(v) : "st");
+      uint32_t r;
+      std::memcpy(&r, &f, 4);
+      return r;
+    }
+    case 1: {
+      double d;
+      asm("fstpl %0" : "=m"(d) : "t"(v) : "st");
+      U r;
+      std::memcpy(&r, &d, 8);
+      return r;
+    }
+    case 2: {
+      int16_t r;
+      asm("fistps %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<uint16_t>(r);
+    }
+    case 3: {
+      int32_t r;
+      asm("fistpl %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<uint32_t>(r);
+    }
+    case 4: {
+      int64_t r;
+      asm("fistpll %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<U>(r);
+    }
+    case 6: {
+      int16_t r;
+      asm("fisttps %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<uint16_t>(r);
+    }
+    case 7: {
+      int32_t r;
+      asm("fisttpl %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<uint32_t>(r);
+    }
+    case 8: {
+      int64_t r;
+      asm("fisttpll %0" : "=m"(r) : "t"(v) : "st");
+      return static_cast<U>(r);
+    }
+    default: {  // m80: mantissa returned, exponent word in helper_out[0]
+      U m;
+      uint16_t e;
+      std::memcpy(&m, &v, 8);
+      std::memcpy(&e, reinterpret_cast<uint8_t *>(&v) + 8, 2);
+      c.helper_out[0] = e;
+      return m;
+    }
+  }
+}
+
+LD arith(unsigned k, LD a, LD b) {
+  switch (k) {
+    case 0:
+      return a + b;
+    case 1:
+      return a * b;
+    case 4:
+      return a - b;
+    case 5:
+      return b - a;
+    case 6:
+      return a / b;
+    default:
+      return b / a;
+  }
+}
+
+U unary(Fpu &f, unsigned k) {
+  LD x = f.get(0), r, r2;
+  auto st1 = [&] { return f.get(1); };
+  uint16_t sw;
+  switch (k) {
+    case 0:
+      f.set(0, -x);
+      break;
+    case 1:
+      f.set(0, std::fabs(x));
+      break;
+    case 2:
+      f.compare(x, 0.0L);
+      break;
+    case 3: {  // fxam
+      uint16_t bits = std::signbit(x) ? kC1 : 0;
+      if (f.c.fptags[f.phys(0)]) {
+        bits |= kC3 | kC0;
+      } else {
+        switch (std::fpclassify(x)) {
+          case FP_NAN:
+            bits |= kC0;
+            break;
+          case FP_INFINITE:
+            bits |= kC2 | kC0;
+            break;
+          case FP_ZERO:
+            bits |= kC3;
+            break;
+          case FP_SUBNORMAL:
+            bits |= kC3 | kC2;
+            break;
+          default:
+            bits |= kC2;
+            break;
+        }
+      }
+      f.cc(bits);
+      break;
+    }
+    case 4:
+      asm("f2xm1" : "+t"(x));
+      f.set(0, x);
+      break;
+    case 5:
+      asm("fyl2x" : "=t"(r) : "0"(x), "u"(st1()) : "st(1)");
+      f.pop();
+      f.set(0, r);
+      break;
+    case 6:
+      asm("fptan; fnstsw %%ax" : "=t"(r2), "=u"(r), "=a"(sw) : "0"(x));
+      if (sw & kC2) {
+        f.cc(kC2);
+        break;
+      }
+      f.cc(0);
+      f.set(0, r);
+      f.push(r2);
+      break;
+    case 7:
+      asm("fpatan" : "=t"(r) : "0"(x), "u"(st1()) : "st(1)");
+      f.pop();
+      f.set(0, r);
+      break;
+    case 8:
+      asm("fxtract" : "=t"(r), "=u"(r2) : "0"(x));
+      f.set(0, r2);
+      f.push(r);
+      break;
+    case 9:
+    case 12:
+      if (k == 9) {
+        asm("fprem1; fnstsw %%ax" : "=t"(r), "=a"(sw) : "0"(x), "u"(st1()));
+      } else {
+        asm("fprem; fnstsw %%ax" : "=t"(r), "=a"(sw) : "0"(x), "u"(st1()));
+      }
+      f.set(0, r);
+      f.cc(sw & (kC0 | kC1 | kC2 | kC3));
+      break;
+    case 10:
+      f.c.fpstt = (f.c.fpstt - 1) & 7;
+      break;
+    case 11:
+      f.c.fpstt = (f.c.fpstt + 1) & 7;
+      break;
+    case 13:
+      asm("fyl2xp1" : "=t"(r) : "0"(x), "u"(st1()) : "st(1)");
+      f.pop();
+      f.set(0, r);
+      break;
+    case 14:
+      asm("fsqrt" : "+t"(x));
+      f.set(0, x);
+      break;
+    case 15:
+      asm("fsincos; fnstsw %%ax" : "=t"(r), "=u"(r2), "=a"(sw) : "0"(x));
+      if (sw & kC2) {
+        f.cc(kC2);
+        break;
+      }
+      f.cc(0);
+      f.set(0, r2);
+      f.push(r);
+      break;
+    case 16:
+      asm("frndint" : "+t"(x));
+      f.set(0, x);
+      break;
+    case 17:
+      asm("fscale" : "=t"(r) : "0"(x), "u"(st1()));
+      f.set(0, r);
+      break;
+    default:
+      if (k == 18) {
+        asm("fsin; fnstsw %%ax" : "+t"(x), "=a"(sw));
+      } else {
+        asm("fcos; fnstsw %%ax" : "+t"(x), "=a"(sw));
+      }
+      f.cc(sw & kC2);
+      if (!(sw & kC2)) f.set(0, x);
+      break;
+  }
+  return 0;
+}
+
+LD constant(U k) {
+  LD r;
+  switch (k) {
+    case 0:
+      asm("fld1" : "=t"(r));
+      break;
+    case 1:
+      asm("fldl2t" : "=t"(r));
+      break;
+    case 2:
+      asm("fldl2e" : "=t"(r));
+      break;
+    case 3:
+      asm("fldpi" : "=t"(r));
+      break;
+    case 4:
+      asm("fldlg2" : "=t"(r));
+      break;
+    case 5:
+      asm("fldln2" : "=t"(r));
+      break;
+    default:
+      asm("fldz" : "=t"(r));
+      break;
+  }
+  return r;
+}
+
+uint16_t tag_word(const CpuX86 &c) {
+  uint16_t tw = 0;
+  for (unsigned i = 0; i < 8; i++) {
+    unsigned t;
+    if (c.fptags[i]) {
+      t = 3;
+    } else {
+      LD v = 0;
+      std::memcpy(&v, &c.fpregs[i], 10);
+      t = v == 0 ? 1 : std::isfinite(v) && std::fpclassify(v) == FP_NORMAL ? 0 : 2;
+    }
+    tw = static_cast<uint16_t>(tw | t << (2 * i));
+  }
+  return tw;
+}
+
+void fninit(CpuX86 &c) {
+  c.fpuc = 0x37f;
+  c.fpus = 0;
+  c.fpstt = 0;
+  for (auto &t : c.fptags) t = 1;
+}
+
+U h_x87(U env, U op, U a, U b) {
+  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
+  CwGuard guard(c);
+  Fpu f{c};
+  const unsigned o = static_cast<unsigned>(op);
+  if (o <= kFdivrM) {
+    LD v = from_bits(a, b, c), x = f.get(0);
+    const unsigned k = o - kFaddM;
+    if (k == 2 || k == 3) {
+      f.compare(x, v);
+      if (k == 3) f.pop();
+    } else {
+      f.set(0, arith(k, x, v));
+    }
+    return 0;
+  }
+  if (o <= kFdivrSt) {
+    const unsigned k = o - kFaddSt;
+    LD x = f.get(0), v = f.get(static_cast<unsigned>(a));
+    if (k == 2 || k == 3) {
+      f.compare(x, v);
+      if (k == 3) f.pop();
+      if (k == 3 && b) f.pop();  // fcompp
+    } else {
+      f.set(0, arith(k, x, v));
+    }
+    return 0;
+  }
+  if (o <= kFdivrTo) {
+    const unsigned k = o - kFaddTo;
+    const unsigned i = static_cast<unsigned>(a);
+    f.set(i, arith(k, f.get(i), f.get(0)));
+    if (b) f.pop();
+    return 0;
+  }
+  switch (o) {
+    case kFld:
+      f.push(from_bits(a, b, c));
+      return 0;
+    case kFldSt:
+      f.push(f.get(static_cast<unsigned>(a)));
+      return 0;
+    case kFst: {
+      U r = to_bits(f.get(0), b, c);
+      if (a) f.pop();
+      return r;
+    }
+    case kFstSt:
+      f.set(static_cast<unsigned>(a), f.get(0));
+      if (b) f.pop();
+      return 0;
+    case kFxch: {
+      const unsigned i = static_cast<unsigned>(a);
+      CpuX86::FpReg t = c.fpregs[f.phys(0)];
+      c.fpregs[f.phys(0)] = c.fpregs[f.phys(i)];
+      c.fpregs[f.phys(i)] = t;
+      uint8_t tg = c.fptags[f.phys(0)];
+      c.fptags[f.phys(0)] = c.fptags[f.phys(i)];
+      c.fptags[f.phys(i)] = tg;
+      return 0;
+    }
+    case kFconst:
+      f.push(constant(a));
+      return 0;
+    case kFunary:
+      return unary(f, static_cast<unsigned>(a));
+    case kFucom:
+      f.compare(f.get(0), f.get(static_cast<unsigned>(a)), true);
+      for (U i = 0; i < b; i++) f.pop();
+      return 0;
+    case kFcomi: {
+      LD x = f.get(0), y = f.get(static_cast<unsigned>(a));
+      bool zf, pf, cf;
+      if (b & 2) {
+        asm("fucomi %%st(1), %%st" : "=@ccz"(zf), "=@ccp"(pf), "=@ccc"(cf) : "t"(x), "u"(y));
+      } else {
+        asm("fcomi %%st(1), %%st" : "=@ccz"(zf), "=@ccp"(pf), "=@ccc"(cf) : "t"(x), "u"(y));
+      }
+      if (b & 1) f.pop();
+      return (zf ? kZF : 0) | (pf ? kPF : 0) | (cf ? kCF : 0);
+    }
+    case kFcmov:
+      if (b) f.set(0, f.get(static_cast<unsigned>(a)));
+      return 0;
+    case kFfree:
+      c.fptags[f.phys(static_cast<unsigned>(a))] = 1;
+      return 0;
+    case kFninit:
+      fninit(c);
+      return 0;
+    case kFnclex:
+      c.fpus &= 0x7f00;
+      return 0;
+    case kFldcw:
+      c.fpuc = static_cast<uint16_t>(a);
+      return 0;
+    case kFnstsw:
+      return f.status();
+    case kFnstenv: {
+      auto *p = reinterpret_cast<uint8_t *>(a);
+      uint32_t env28[7] = {
+          c.fpuc | 0xffff0000u, f.status() | 0xffff0000u, tag_word(c) | 0xffff0000u, 0, 0, 0,
+          0xffff0000u};
+      std::memcpy(p, env28, 28);
+      if (b) {
+        for (unsigned i = 0; i < 8; i++) std::memcpy(p + 28 + 10 * i, &c.fpregs[f.phys(i)], 10);
+        fninit(c);
+      } else {
+        c.fpuc |= 0x3f;  // fnstenv masks all exceptions
+      }
+      return 0;
+    }
+    default: {  // kFldenv
+      const auto *p = reinterpret_cast<const uint8_t *>(a);
+      uint16_t cw, sw, tw;
+      std::memcpy(&cw, p, 2);
+      std::memcpy(&sw, p + 4, 2);
+      std::memcpy(&tw, p + 8, 2);
+      c.fpuc = cw;
+      c.fpstt = (sw >> 11) & 7;
+      c.fpus = sw & ~0x3800;
+      for (unsigned i = 0; i < 8; i++) c.fptags[i] = ((tw >> (2 * i)) & 3) == 3;
+      if (b) {
+        for (unsigned i = 0; i < 8; i++) std::memcpy(&c.fpregs[f.phys(i)], p + 28 + 10 * i, 10);
+      }
+      return 0;
+    }
+  }
+}
+
+}  // namespace
+
+const jit::HelperInfo kHelperX87 = {"x87", reinterpret_cast<jit::HelperInfo::GenericFn>(&h_x87), 4,
+                                    true, jit::kHelperNoGlobals};
+
+}  // namespace qemu::x86
