@@ -83,8 +83,8 @@ Tb *Engine::Impl::find_slow(ThreadState *ts, const TbKey &key, bool translate) {
 }
 
 void Engine::Impl::maybe_chain(ThreadState *ts, Tb *from, unsigned slot, Tb *to) {
-  if ((opts.log & kLogNoChain) || !be->can_chain(*from, slot)) return;
   if (from->jmp_dest[slot].load(std::memory_order_relaxed)) return;
+  if ((opts.log & kLogNoChain) || !be->can_chain(*from, slot)) return;
   EngineLock g(*this, ts);
   if (pending.load(std::memory_order_relaxed) || from->invalid.load() || to->invalid.load() ||
       from->jmp_dest[slot].load(std::memory_order_relaxed)) {
@@ -227,13 +227,16 @@ uint64_t Engine::run(void *env) {
   t_running = ts;
   ts->env = env;
   ts->hint = nullptr;
-  uint64_t value;
-  if (sigsetjmp(ts->jb, 1) == 0) {
-    value = m.loop(ts, env);
-  } else {
+  for (;;) {
+    if (sigsetjmp(ts->jb, 1) == 0) {
+      ts->exit_value = m.loop(ts, env);
+      break;
+    }
     landed(m, ts);
-    value = ts->exit_value;
+    if (ts->exit_value >= kExitTargetBase) break;
+    ts->hint = nullptr;  // kExitNext: resume at the CPU's (restored) pc
   }
+  const uint64_t value = ts->exit_value;
   t_running = outer;
   m.leave_run(ts);
   return value;
@@ -241,7 +244,8 @@ uint64_t Engine::run(void *env) {
 
 void Engine::exit_to_loop(void *env, uint64_t value) {
   ThreadState *ts = running_in(impl_.get());
-  if (!ts || ts->env != env) {
+  (void)env;
+  if (!ts) {
     std::fprintf(stderr, "jit: exit_to_loop outside run()\n");
     std::abort();
   }

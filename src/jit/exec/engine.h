@@ -70,12 +70,22 @@ class Engine {
 
   // From a helper or a signal handler running on the thread inside run(): leaves generated code
   // and makes run() return value. The guest state must be exact already (see restore_host_pc).
-  // (siglongjmp to run(), which restores the signal mask of its entry.)
+  // (siglongjmp to run(), which restores the signal mask of its entry.) With a value below
+  // kExitTargetBase (kExitNext) run() does not return but goes on at the CPU's pc: for leaving a
+  // block whose code was invalidated under it, or after a helper changed the pc.
   [[noreturn]] void exit_to_loop(void *env, uint64_t value);
 
   // A host fault at host_pc: when it is inside generated code, restores env to the start of the
-  // guest instruction (Frontend::restore) and returns true.
+  // guest instruction (Frontend::restore) and returns true. host_pc is the faulting
+  // instruction's address (a signal's ucontext RIP). With the interpreter, any host_pc of a
+  // thread inside a block counts (the instruction is the last insn_start the interpreter ran).
+  // False outside run(), outside blocks, and on a thread interrupted in the engine's lock.
   bool restore_host_pc(void *env, uintptr_t host_pc);
+  // The same from a helper called by a block: retaddr is the helper's return address
+  // (__builtin_return_address(0)), which is past the call.
+  bool restore_helper_retaddr(void *env, uintptr_t retaddr) {
+    return restore_host_pc(env, retaddr - 1);
+  }
 
   // The guest bytes in [start, end) changed or were unmapped: drops the blocks decoded from
   // them (and unchains jumps into them). Safe from a signal handler of a thread in run() for a

@@ -10,7 +10,8 @@ enum : uint64_t {
   kExitChain0 = 1,  // left after goto_tb slot 0: the loop may patch the slot to the next block
   kExitChain1 = 2,  // the same for slot 1
   // Values from here on are the target's (an exception, a system call, ...): the loop stops
-  // and Engine::run returns them.
+  // and Engine::run returns them. They are below 2^63 (the engine tags chain exits with the
+  // top bit).
   kExitTargetBase = 16,
 };
 

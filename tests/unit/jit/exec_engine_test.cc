@@ -238,6 +238,23 @@ TEST_P(ExecEngine, ExitToLoopFromHelper) {
   }
 }
 
+TEST_P(ExecEngine, ExitToLoopResumes) {
+  make();
+  // A loop whose back edge is a helper that sets the pc and resumes the loop.
+  Asm a(mem, 0x100);
+  a.movi(1, 100);
+  a.movi(2, 0x108);
+  a.addi(0, 2);  // 0x108
+  a.addi(1, -1);
+  a.bnz(1, a.pc() + 8);
+  a.trap(3);
+  a.emit(toy::HJMP, 2);
+  Cpu cpu{};
+  cpu.pc = 0x100;
+  EXPECT_EQ(run(cpu), kExitTargetBase + 3);
+  EXPECT_EQ(cpu.r[0], 200u);
+}
+
 TEST_P(ExecEngine, FlushWhenCodeIsFull) {
   EngineOptions o;
   o.max_insns = 1;

@@ -118,6 +118,43 @@ TEST_P(ExecFault, FaultInAChainedBlock) {
   EXPECT_EQ(cpu.r[1], 1000u - 32);
 }
 
+TEST_P(ExecFault, HelperRaisesFromItsReturnAddress) {
+  make();
+  // chk passes twice, then fails in the middle of a block; then in a chained iteration.
+  Asm a(mem, 0x100);
+  a.movi(0, 1);
+  a.emit(toy::CHK, 0);
+  a.addi(1, 1);
+  a.emit(toy::CHK, 1);
+  a.addi(1, -1);
+  uint64_t fail_pc = a.pc();
+  a.emit(toy::CHK, 1);
+  a.addi(2, 1);
+  a.trap(1);
+  Cpu cpu{};
+  cpu.pc = 0x100;
+  EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 99);
+  EXPECT_EQ(cpu.pc, fail_pc);
+  EXPECT_EQ(cpu.r[1], 0u);
+  EXPECT_EQ(cpu.r[2], 0u);
+
+  Asm l(mem, 0x400);
+  l.movi(1, 5);
+  uint64_t top = l.pc();
+  l.addi(2, 1);
+  l.addi(1, -1);
+  uint64_t chk_pc = l.pc();
+  l.emit(toy::CHK, 1);
+  l.addi(3, 1);
+  l.jmp(top);
+  cpu = Cpu{};
+  cpu.pc = 0x400;
+  EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 99);
+  EXPECT_EQ(cpu.pc, chk_pc);
+  EXPECT_EQ(cpu.r[2], 5u);
+  EXPECT_EQ(cpu.r[3], 4u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ExecFault,
                          ::testing::Values(BackendKind::interp, BackendKind::x86_64),
                          [](const auto &info) {

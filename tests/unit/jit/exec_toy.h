@@ -35,6 +35,9 @@ enum Op : uint8_t {
   ADD = 0x0a,    // r[a] = r[b] + r[c]
   JMP = 0x0b,    // pc += 4 + 4 * (int16)(b | c << 8)
   ST = 0x0c,     // u64 [r[b]] = r[a]
+  CHK = 0x0d,    // a helper raises kExitTargetBase + 99 when r[a] is zero, restoring the state
+                 // from its return address (the pc is not written before the call)
+  HJMP = 0x0e,   // a helper sets pc = r[a] and resumes the loop with exit_to_loop(kExitNext)
 };
 
 inline constexpr uint64_t kMemSize = 64 << 10;
@@ -105,6 +108,24 @@ inline uint64_t helper_hcall(uint64_t env, uint64_t v) {
 }
 inline const HelperInfo kHelperHcall = {
     "hcall", reinterpret_cast<HelperInfo::GenericFn>(&helper_hcall), 2, false, 0};
+
+[[gnu::noinline]] inline uint64_t helper_chk(uint64_t env, uint64_t v) {
+  if (v == 0) {
+    auto ret = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+    if (!g_engine->restore_helper_retaddr(reinterpret_cast<void *>(env), ret)) std::abort();
+    g_engine->exit_to_loop(reinterpret_cast<void *>(env), kExitTargetBase + 99);
+  }
+  return 0;
+}
+inline const HelperInfo kHelperChk = {"chk", reinterpret_cast<HelperInfo::GenericFn>(&helper_chk),
+                                      2, false, 0};
+
+inline uint64_t helper_hjmp(uint64_t env, uint64_t target) {
+  reinterpret_cast<Cpu *>(env)->pc = target;
+  g_engine->exit_to_loop(reinterpret_cast<void *>(env), kExitNext);
+}
+inline const HelperInfo kHelperHjmp = {
+    "hjmp", reinterpret_cast<HelperInfo::GenericFn>(&helper_hjmp), 2, false, 0};
 
 class Frontend final : public jit::Frontend {
  public:
@@ -185,6 +206,14 @@ class Frontend final : public jit::Frontend {
           break;
         case MOVI:
           b.movi(Type::i64, r[a], bb | c << 8);
+          break;
+        case CHK:
+          b.call(&kHelperChk, 0, {Ir::kEnv, r[a]});
+          break;
+        case HJMP:
+          b.call(&kHelperHjmp, 0, {Ir::kEnv, r[a]});
+          b.exit_tb(kExitNext);  // not reached
+          done = true;
           break;
         case SETF:
           b.movi(Type::i64, flags, bb);
