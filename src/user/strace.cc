@@ -231,6 +231,10 @@ std::string strace_call(uint64_t nr, const uint64_t a[6]) {
     for (int i = 0; i < 6; ++i) s += fmt::format("{}{}", i ? "," : "", static_cast<int64_t>(a[i]));
   } else {
     for (int i = 0; def->args[i] && i < 6; ++i) {
+      // open's mode only matters (and is printed) with O_CREAT or O_TMPFILE.
+      if (def->args[i] == 'O' && i && def->args[i - 1] == 'o' &&
+          !(a[i - 1] & (O_CREAT | 020000000)))
+        break;
       if (i) s += ',';
       s += format_arg(def->args[i], a[i]);
     }
