@@ -194,6 +194,76 @@ constexpr void add(Table &t) {
             .p(kPfxNone)
             .m(kModMem));
 
+  // SSE3.
+  x(0xd0, kPfxF2, "addsubps", tr_sse, kAddsubps, O::V, O::W);
+  x(0xd0, kPfx66, "addsubpd", tr_sse, kAddsubpd, O::V, O::W);
+  x(0x7c, kPfxF2, "haddps", tr_sse, kHaddps, O::V, O::W);
+  x(0x7c, kPfx66, "haddpd", tr_sse, kHaddpd, O::V, O::W);
+  x(0x7d, kPfxF2, "hsubps", tr_sse, kHsubps, O::V, O::W);
+  x(0x7d, kPfx66, "hsubpd", tr_sse, kHsubpd, O::V, O::W);
+  x(0x12, kPfxF3, "movsldup", tr_sse, kMovsldup, O::V, O::W);
+  x(0x16, kPfxF3, "movshdup", tr_sse, kMovshdup, O::V, O::W);
+  x(0x12, kPfxF2, "movddup", tr_sse, kMovddup, O::V, O::W);
+  t.add(op(kMap0F, 0xf0, "lddqu", tr_sse_mov, kLoad128, O::V, O::W, O::none, kSse)
+            .p(kPfxF2)
+            .m(kModMem));
+
+  // SSSE3, SSE4.1 (66 0F 38 / 66 0F 3A).
+  constexpr struct {
+    uint8_t opc;
+    uint16_t op;
+    const char *name;
+  } k38[] = {
+      {0x00, kPshufb, "pshufb"},         {0x01, kPhaddw, "phaddw"},
+      {0x02, kPhaddd, "phaddd"},         {0x03, kPhaddsw, "phaddsw"},
+      {0x04, kPmaddubsw, "pmaddubsw"},   {0x05, kPhsubw, "phsubw"},
+      {0x06, kPhsubd, "phsubd"},         {0x07, kPhsubsw, "phsubsw"},
+      {0x08, kPsignb, "psignb"},         {0x09, kPsignw, "psignw"},
+      {0x0a, kPsignd, "psignd"},         {0x0b, kPmulhrsw, "pmulhrsw"},
+      {0x1c, kPabsb, "pabsb"},           {0x1d, kPabsw, "pabsw"},
+      {0x1e, kPabsd, "pabsd"},           {0x10, kPblendvb, "pblendvb"},
+      {0x14, kBlendvps, "blendvps"},     {0x15, kBlendvpd, "blendvpd"},
+      {0x17, kPtest, "ptest"},           {0x20, kPmovsxbw, "pmovsxbw"},
+      {0x21, kPmovsxbd, "pmovsxbd"},     {0x22, kPmovsxbq, "pmovsxbq"},
+      {0x23, kPmovsxwd, "pmovsxwd"},     {0x24, kPmovsxwq, "pmovsxwq"},
+      {0x25, kPmovsxdq, "pmovsxdq"},     {0x28, kPmuldq, "pmuldq"},
+      {0x29, kPcmpeqq, "pcmpeqq"},       {0x2b, kPackusdw, "packusdw"},
+      {0x30, kPmovzxbw, "pmovzxbw"},     {0x31, kPmovzxbd, "pmovzxbd"},
+      {0x32, kPmovzxbq, "pmovzxbq"},     {0x33, kPmovzxwd, "pmovzxwd"},
+      {0x34, kPmovzxwq, "pmovzxwq"},     {0x35, kPmovzxdq, "pmovzxdq"},
+      {0x37, kPcmpgtq, "pcmpgtq"},       {0x38, kPminsb, "pminsb"},
+      {0x39, kPminsd, "pminsd"},         {0x3a, kPminuw, "pminuw"},
+      {0x3b, kPminud, "pminud"},         {0x3c, kPmaxsb, "pmaxsb"},
+      {0x3d, kPmaxsd, "pmaxsd"},         {0x3e, kPmaxuw, "pmaxuw"},
+      {0x3f, kPmaxud, "pmaxud"},         {0x40, kPmulld, "pmulld"},
+      {0x41, kPhminposuw, "phminposuw"},
+  };
+  for (const auto &e : k38) {
+    t.add(op(kMap0F38, e.opc, e.name, tr_sse, e.op, O::V, O::W, O::none, kSse).p(kPfx66));
+  }
+  t.add(op(kMap0F38, 0x2a, "movntdqa", tr_sse_mov, kLoad128, O::V, O::W, O::none, kSse)
+            .p(kPfx66)
+            .m(kModMem));
+  constexpr struct {
+    uint8_t opc;
+    uint16_t op;
+    const char *name;
+  } k3a[] = {
+      {0x08, kRoundps, "roundps"}, {0x09, kRoundpd, "roundpd"}, {0x0a, kRoundss, "roundss"},
+      {0x0b, kRoundsd, "roundsd"}, {0x0c, kBlendps, "blendps"}, {0x0d, kBlendpd, "blendpd"},
+      {0x0e, kPblendw, "pblendw"}, {0x0f, kPalignr, "palignr"}, {0x21, kInsertps, "insertps"},
+      {0x40, kDpps, "dpps"},       {0x41, kDppd, "dppd"},       {0x42, kMpsadbw, "mpsadbw"},
+  };
+  for (const auto &e : k3a) {
+    t.add(op(kMap0F3A, e.opc, e.name, tr_sse, e.op, O::V, O::W, O::Ib, kSse).p(kPfx66));
+  }
+  t.add(op(kMap0F3A, 0x14, "pextrb", tr_sse_extract, 0, O::Ey, O::V, O::Ib, kSse).p(kPfx66));
+  t.add(op(kMap0F3A, 0x15, "pextrw", tr_sse_extract, 1, O::Ey, O::V, O::Ib, kSse).p(kPfx66));
+  t.add(op(kMap0F3A, 0x16, "pextrd", tr_sse_extract, 3, O::Ey, O::V, O::Ib, kSse).p(kPfx66));
+  t.add(op(kMap0F3A, 0x17, "extractps", tr_sse_extract, 2, O::Ey, O::V, O::Ib, kSse).p(kPfx66));
+  t.add(op(kMap0F3A, 0x20, "pinsrb", tr_sse_insert, 0, O::V, O::Ey, O::Ib, kSse).p(kPfx66));
+  t.add(op(kMap0F3A, 0x22, "pinsrd", tr_sse_insert, 3, O::V, O::Ey, O::Ib, kSse).p(kPfx66));
+
   // MXCSR and the FXSAVE area.
   t.add(op(kMap0F, 0xae, "fxsave", tr_fxsave, 0, O::M, O::none, O::none, kNoTest).r(0).m(kModMem));
   t.add(op(kMap0F, 0xae, "fxrstor", tr_fxsave, 1, O::M, O::none, O::none, kNoTest).r(1).m(kModMem));

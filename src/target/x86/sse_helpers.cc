@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "target/x86/cpu.h"
 #include "target/x86/flags.h"
@@ -521,6 +522,337 @@ void float_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm) 
   }
 }
 
+template <typename T>
+T sat(int64_t v) {
+  constexpr int64_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+  return static_cast<T>(v < lo ? lo : v > hi ? hi : v);
+}
+
+// SSE3, SSSE3 and SSE4.1 in portable code (the host may lack them); floating point through
+// C on the host's SSE unit under the guest's MXCSR.
+bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U *ret) {
+  const XmmReg a = r;
+  XmmReg t{};
+  switch (op) {
+    case kAddsubps:
+    case kHaddps:
+    case kHsubps:
+    case kAddsubpd:
+    case kHaddpd:
+    case kHsubpd:
+    case kRoundps:
+    case kRoundpd:
+    case kRoundss:
+    case kRoundsd:
+    case kDpps:
+    case kDppd: {
+      MxcsrGuard g(c);
+      switch (op) {
+        case kAddsubps:
+          for (int i = 0; i < 4; i++) t.f[i] = i & 1 ? a.f[i] + s.f[i] : a.f[i] - s.f[i];
+          break;
+        case kAddsubpd:
+          t.df[0] = a.df[0] - s.df[0];
+          t.df[1] = a.df[1] + s.df[1];
+          break;
+        case kHaddps:
+        case kHsubps: {
+          const float sg = op == kHaddps ? 1.0f : -1.0f;
+          (void)sg;
+          auto h = [&](float x, float y) { return op == kHaddps ? x + y : x - y; };
+          t.f[0] = h(a.f[0], a.f[1]);
+          t.f[1] = h(a.f[2], a.f[3]);
+          t.f[2] = h(s.f[0], s.f[1]);
+          t.f[3] = h(s.f[2], s.f[3]);
+          break;
+        }
+        case kHaddpd:
+        case kHsubpd:
+          t.df[0] = op == kHaddpd ? a.df[0] + a.df[1] : a.df[0] - a.df[1];
+          t.df[1] = op == kHaddpd ? s.df[0] + s.df[1] : s.df[0] - s.df[1];
+          break;
+        case kRoundps:
+        case kRoundpd:
+        case kRoundss:
+        case kRoundsd: {
+          // imm bit 2: the MXCSR mode, else imm bits 0-1; bit 3: no precision exception.
+          unsigned mode = (imm & 4) ? (c.mxcsr >> 13) & 3 : imm & 3;
+          unsigned csr = _mm_getcsr();
+          _mm_setcsr((csr & ~0x6000u) | mode << 13);
+          t = a;
+          if (op == kRoundps || op == kRoundss) {
+            for (int i = 0; i < (op == kRoundps ? 4 : 1); i++) t.f[i] = std::nearbyintf(s.f[i]);
+            if (!(imm & 8)) {
+              for (int i = 0; i < (op == kRoundps ? 4 : 1); i++) {
+                if (t.f[i] != s.f[i] && !std::isnan(s.f[i])) csr |= 0x20;
+              }
+            }
+          } else {
+            for (int i = 0; i < (op == kRoundpd ? 2 : 1); i++) t.df[i] = std::nearbyint(s.df[i]);
+            if (!(imm & 8)) {
+              for (int i = 0; i < (op == kRoundpd ? 2 : 1); i++) {
+                if (t.df[i] != s.df[i] && !std::isnan(s.df[i])) csr |= 0x20;
+              }
+            }
+          }
+          _mm_setcsr(csr | (_mm_getcsr() & 0x1f));
+          break;
+        }
+        case kDpps: {
+          float p[4];
+          for (int i = 0; i < 4; i++) p[i] = (imm >> (4 + i)) & 1 ? a.f[i] * s.f[i] : 0.0f;
+          float sum = (p[0] + p[1]) + (p[2] + p[3]);
+          for (int i = 0; i < 4; i++) t.f[i] = (imm >> i) & 1 ? sum : 0.0f;
+          break;
+        }
+        default: {  // dppd
+          double p0 = (imm >> 4) & 1 ? a.df[0] * s.df[0] : 0.0;
+          double p1 = (imm >> 5) & 1 ? a.df[1] * s.df[1] : 0.0;
+          double sum = p0 + p1;
+          for (int i = 0; i < 2; i++) t.df[i] = (imm >> i) & 1 ? sum : 0.0;
+          break;
+        }
+      }
+      r = t;
+      return true;
+    }
+    case kMovsldup:
+      for (int i = 0; i < 4; i++) t.d[i] = s.d[i & ~1];
+      break;
+    case kMovshdup:
+      for (int i = 0; i < 4; i++) t.d[i] = s.d[i | 1];
+      break;
+    case kMovddup:
+      t.q[0] = t.q[1] = s.q[0];
+      break;
+    case kPshufb:
+      for (int i = 0; i < 16; i++) t.b[i] = s.b[i] & 0x80 ? 0 : a.b[s.b[i] & 15];
+      break;
+    case kPhaddw:
+    case kPhsubw:
+    case kPhaddsw:
+    case kPhsubsw:
+      for (int i = 0; i < 8; i++) {
+        const XmmReg &src = i < 4 ? a : s;
+        int16_t x = static_cast<int16_t>(src.w[(2 * i) & 7]),
+                y = static_cast<int16_t>(src.w[((2 * i) & 7) + 1]);
+        int32_t v = (op == kPhaddw || op == kPhaddsw) ? x + y : x - y;
+        t.w[i] = static_cast<uint16_t>((op == kPhaddsw || op == kPhsubsw) ? sat<int16_t>(v) : v);
+      }
+      break;
+    case kPhaddd:
+    case kPhsubd:
+      for (int i = 0; i < 4; i++) {
+        const XmmReg &src = i < 2 ? a : s;
+        uint32_t x = src.d[(2 * i) & 3], y = src.d[((2 * i) & 3) + 1];
+        t.d[i] = op == kPhaddd ? x + y : x - y;
+      }
+      break;
+    case kPmaddubsw:
+      for (int i = 0; i < 8; i++) {
+        int32_t v = a.b[2 * i] * static_cast<int8_t>(s.b[2 * i]) +
+                    a.b[2 * i + 1] * static_cast<int8_t>(s.b[2 * i + 1]);
+        t.w[i] = static_cast<uint16_t>(sat<int16_t>(v));
+      }
+      break;
+    case kPsignb:
+      for (int i = 0; i < 16; i++) {
+        int8_t x = static_cast<int8_t>(s.b[i]);
+        t.b[i] = static_cast<uint8_t>(x < 0 ? -a.b[i] : x == 0 ? 0 : a.b[i]);
+      }
+      break;
+    case kPsignw:
+      for (int i = 0; i < 8; i++) {
+        int16_t x = static_cast<int16_t>(s.w[i]);
+        t.w[i] = static_cast<uint16_t>(x < 0 ? -a.w[i] : x == 0 ? 0 : a.w[i]);
+      }
+      break;
+    case kPsignd:
+      for (int i = 0; i < 4; i++) {
+        int32_t x = static_cast<int32_t>(s.d[i]);
+        t.d[i] = x < 0 ? 0u - a.d[i] : x == 0 ? 0 : a.d[i];
+      }
+      break;
+    case kPmulhrsw:
+      for (int i = 0; i < 8; i++) {
+        int32_t p = static_cast<int16_t>(a.w[i]) * static_cast<int16_t>(s.w[i]);
+        t.w[i] = static_cast<uint16_t>(((p >> 14) + 1) >> 1);
+      }
+      break;
+    case kPabsb:
+      for (int i = 0; i < 16; i++) {
+        int8_t x = static_cast<int8_t>(s.b[i]);
+        t.b[i] = static_cast<uint8_t>(x < 0 ? -x : x);
+      }
+      break;
+    case kPabsw:
+      for (int i = 0; i < 8; i++) {
+        int16_t x = static_cast<int16_t>(s.w[i]);
+        t.w[i] = static_cast<uint16_t>(x < 0 ? -x : x);
+      }
+      break;
+    case kPabsd:
+      for (int i = 0; i < 4; i++) {
+        int32_t x = static_cast<int32_t>(s.d[i]);
+        t.d[i] = x < 0 ? 0u - static_cast<uint32_t>(x) : static_cast<uint32_t>(x);
+      }
+      break;
+    case kPalignr: {
+      uint8_t cat[32];
+      std::memcpy(cat, s.b, 16);
+      std::memcpy(cat + 16, a.b, 16);
+      for (unsigned i = 0; i < 16; i++) t.b[i] = i + imm < 32 ? cat[i + imm] : 0;
+      break;
+    }
+    case kPblendvb:
+      for (int i = 0; i < 16; i++) t.b[i] = c.xmm[0].b[i] & 0x80 ? s.b[i] : a.b[i];
+      break;
+    case kBlendvps:
+      for (int i = 0; i < 4; i++) t.d[i] = c.xmm[0].d[i] >> 31 ? s.d[i] : a.d[i];
+      break;
+    case kBlendvpd:
+      for (int i = 0; i < 2; i++) t.q[i] = c.xmm[0].q[i] >> 63 ? s.q[i] : a.q[i];
+      break;
+    case kPtest: {
+      bool zf = !((a.q[0] & s.q[0]) | (a.q[1] & s.q[1]));
+      bool cf = !((~a.q[0] & s.q[0]) | (~a.q[1] & s.q[1]));
+      *ret = (zf ? kZF : 0) | (cf ? kCF : 0);
+      return true;
+    }
+    case kPmovsxbw:
+      for (int i = 0; i < 8; i++) t.w[i] = static_cast<uint16_t>(static_cast<int8_t>(s.b[i]));
+      break;
+    case kPmovsxbd:
+      for (int i = 0; i < 4; i++) t.d[i] = static_cast<uint32_t>(static_cast<int8_t>(s.b[i]));
+      break;
+    case kPmovsxbq:
+      for (int i = 0; i < 2; i++) t.q[i] = static_cast<uint64_t>(static_cast<int8_t>(s.b[i]));
+      break;
+    case kPmovsxwd:
+      for (int i = 0; i < 4; i++) t.d[i] = static_cast<uint32_t>(static_cast<int16_t>(s.w[i]));
+      break;
+    case kPmovsxwq:
+      for (int i = 0; i < 2; i++) t.q[i] = static_cast<uint64_t>(static_cast<int16_t>(s.w[i]));
+      break;
+    case kPmovsxdq:
+      for (int i = 0; i < 2; i++) t.q[i] = static_cast<uint64_t>(static_cast<int32_t>(s.d[i]));
+      break;
+    case kPmovzxbw:
+      for (int i = 0; i < 8; i++) t.w[i] = s.b[i];
+      break;
+    case kPmovzxbd:
+      for (int i = 0; i < 4; i++) t.d[i] = s.b[i];
+      break;
+    case kPmovzxbq:
+      for (int i = 0; i < 2; i++) t.q[i] = s.b[i];
+      break;
+    case kPmovzxwd:
+      for (int i = 0; i < 4; i++) t.d[i] = s.w[i];
+      break;
+    case kPmovzxwq:
+      for (int i = 0; i < 2; i++) t.q[i] = s.w[i];
+      break;
+    case kPmovzxdq:
+      for (int i = 0; i < 2; i++) t.q[i] = s.d[i];
+      break;
+    case kPmuldq:
+      for (int i = 0; i < 2; i++) {
+        t.q[i] = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a.d[2 * i])) *
+                                       static_cast<int32_t>(s.d[2 * i]));
+      }
+      break;
+    case kPcmpeqq:
+      for (int i = 0; i < 2; i++) t.q[i] = a.q[i] == s.q[i] ? ~0ull : 0;
+      break;
+    case kPcmpgtq:
+      for (int i = 0; i < 2; i++) {
+        t.q[i] = static_cast<int64_t>(a.q[i]) > static_cast<int64_t>(s.q[i]) ? ~0ull : 0;
+      }
+      break;
+    case kPackusdw:
+      for (int i = 0; i < 8; i++) {
+        int32_t v = static_cast<int32_t>(i < 4 ? a.d[i] : s.d[i - 4]);
+        t.w[i] = sat<uint16_t>(v);
+      }
+      break;
+    case kPminsb:
+    case kPmaxsb:
+      for (int i = 0; i < 16; i++) {
+        int8_t x = static_cast<int8_t>(a.b[i]), y = static_cast<int8_t>(s.b[i]);
+        t.b[i] = static_cast<uint8_t>(op == kPminsb ? (x < y ? x : y) : (x > y ? x : y));
+      }
+      break;
+    case kPminsd:
+    case kPmaxsd:
+      for (int i = 0; i < 4; i++) {
+        int32_t x = static_cast<int32_t>(a.d[i]), y = static_cast<int32_t>(s.d[i]);
+        t.d[i] = static_cast<uint32_t>(op == kPminsd ? (x < y ? x : y) : (x > y ? x : y));
+      }
+      break;
+    case kPminuw:
+    case kPmaxuw:
+      for (int i = 0; i < 8; i++) {
+        uint16_t x = a.w[i], y = s.w[i];
+        t.w[i] = op == kPminuw ? (x < y ? x : y) : (x > y ? x : y);
+      }
+      break;
+    case kPminud:
+    case kPmaxud:
+      for (int i = 0; i < 4; i++) {
+        uint32_t x = a.d[i], y = s.d[i];
+        t.d[i] = op == kPminud ? (x < y ? x : y) : (x > y ? x : y);
+      }
+      break;
+    case kPmulld:
+      for (int i = 0; i < 4; i++) t.d[i] = a.d[i] * s.d[i];
+      break;
+    case kPhminposuw: {
+      unsigned idx = 0;
+      for (unsigned i = 1; i < 8; i++) {
+        if (s.w[i] < s.w[idx]) idx = i;
+      }
+      t.w[0] = s.w[idx];
+      t.w[1] = static_cast<uint16_t>(idx);
+      break;
+    }
+    case kBlendps:
+      for (int i = 0; i < 4; i++) t.d[i] = (imm >> i) & 1 ? s.d[i] : a.d[i];
+      break;
+    case kBlendpd:
+      for (int i = 0; i < 2; i++) t.q[i] = (imm >> i) & 1 ? s.q[i] : a.q[i];
+      break;
+    case kPblendw:
+      for (int i = 0; i < 8; i++) t.w[i] = (imm >> i) & 1 ? s.w[i] : a.w[i];
+      break;
+    case kInsertps: {
+      // imm bit 8 (ours): the source is a 32-bit memory operand in lane 0.
+      uint32_t v = (imm & 0x100) ? s.d[0] : s.d[(imm >> 6) & 3];
+      t = a;
+      t.d[(imm >> 4) & 3] = v;
+      for (int i = 0; i < 4; i++) {
+        if ((imm >> i) & 1) t.d[i] = 0;
+      }
+      break;
+    }
+    case kMpsadbw: {
+      const unsigned so = (imm & 3) * 4, dof = ((imm >> 2) & 1) * 4;
+      for (unsigned i = 0; i < 8; i++) {
+        unsigned sum = 0;
+        for (unsigned j = 0; j < 4; j++) {
+          int d = a.b[dof + i + j] - s.b[so + j];
+          sum += static_cast<unsigned>(d < 0 ? -d : d);
+        }
+        t.w[i] = static_cast<uint16_t>(sum);
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  r = t;
+  return true;
+}
+
 U h_sse(U env, U op, U doff, U soff, U imm) {
   CpuX86 &c = cpu_of(env);
   auto *base = reinterpret_cast<uint8_t *>(env);
@@ -550,8 +882,13 @@ U h_sse(U env, U op, U doff, U soff, U imm) {
     default:
       break;
   }
-  if (!int_op(o, r, s, i)) float_op(c, o, r, s, i);
-  return 0;
+  U ret = 0;
+  if (o >= kAddsubps) {
+    ext_op(c, o, r, s, i, &ret);
+  } else if (!int_op(o, r, s, i)) {
+    float_op(c, o, r, s, i);
+  }
+  return ret;
 }
 
 U h_sse_compare(U env, U kind, U aoff, U boff) {

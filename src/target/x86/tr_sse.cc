@@ -93,7 +93,35 @@ void tr_sse(Translator &t, const Insn &in) {
     s = src_off(t, in, mem_size(op));
   }
   uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
-  t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
+  if (op == kInsertps && in.is_mem()) imm |= 0x100;
+  TempId r = t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
+  if (op == kPtest) t.set_flags(r);
+}
+
+// pextrb/w/d/q, extractps: arg = log2 of the element size (3: d or q by REX.W).
+void tr_sse_extract(Translator &t, const Insn &in) {
+  unsigned lg = in.def->arg;
+  if (lg == 3) lg = in.rex_w() ? 3 : 2;
+  const unsigned size = 1u << lg;
+  const int64_t off = xoff(in.reg) + size * (in.imm & (16 / size - 1));
+  static constexpr uint32_t kMo[] = {jit::kMo8, jit::kMo16, jit::kMo32, jit::kMo64};
+  TempId v = ld_lane(t, off, kMo[lg]);
+  if (in.is_mem()) {
+    t.store(t.ea(in), size, v);
+  } else {
+    t.set_reg(in, in.rm, size == 8 ? 8 : 4, v);
+  }
+}
+
+// pinsrb/d/q: arg as tr_sse_extract.
+void tr_sse_insert(Translator &t, const Insn &in) {
+  unsigned lg = in.def->arg;
+  if (lg == 3) lg = in.rex_w() ? 3 : 2;
+  const unsigned size = 1u << lg;
+  const int64_t off = xoff(in.reg) + size * (in.imm & (16 / size - 1));
+  static constexpr uint32_t kMo[] = {jit::kMo8, jit::kMo16, jit::kMo32, jit::kMo64};
+  TempId v = in.is_mem() ? t.load(t.ea(in), size) : t.get_reg(in, in.rm, size == 8 ? 8 : 4);
+  st_lane(t, off, v, kMo[lg]);
 }
 
 // Moves. arg: the kind below.

@@ -16,9 +16,14 @@ namespace {
 
 struct HostFeatures {
   bool bmi1 = false, bmi2 = false, movbe = false, popcnt = false, lzcnt = false;
+  bool sse3 = false, ssse3 = false, sse41 = false, sse42 = false;
   HostFeatures() {
     unsigned a, b, c, d;
     if (__get_cpuid(1, &a, &b, &c, &d)) {
+      sse3 = c & 1;
+      ssse3 = c & (1u << 9);
+      sse41 = c & (1u << 19);
+      sse42 = c & (1u << 20);
       movbe = c & (1u << 22);
       popcnt = c & (1u << 23);
     }
@@ -55,6 +60,13 @@ class Generator {
         continue;
       }
       if (name == "movbe" && !hf.movbe) continue;
+      const bool sse_ext = (d.flags & kSse) && (d.map == kMap0F38 || d.map == kMap0F3A);
+      if (sse_ext && !(hf.ssse3 && hf.sse41 && hf.sse42)) continue;
+      if ((name.find("addsub") == 0 || name.find("hadd") == 0 || name.find("hsub") == 0 ||
+           name.find("dup") != std::string::npos || name == "lddqu") &&
+          !hf.sse3) {
+        continue;
+      }
       if (name == "popcnt" && !hf.popcnt) continue;
       if ((name == "lzcnt" || name == "tzcnt") && !(hf.lzcnt && hf.bmi1)) continue;
       pool_.push_back(&d);
