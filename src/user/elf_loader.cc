@@ -61,8 +61,8 @@ bool fail_errno(LoadError *err, int e) {
 // Validates the header and program headers of the file; fills phdrs.
 bool check_image(int fd, uint64_t file_size, Elf64_Ehdr *eh, std::vector<Elf64_Phdr> *phdrs,
                  LoadError *err) {
-  if (file_size < sizeof(*eh) || !read_at(fd, eh, sizeof(*eh), 0))
-    return fail(err, "Incomplete read of file header");
+  // Too short for a header: not an executable at all (execve's ENOEXEC).
+  if (file_size < sizeof(*eh) || !read_at(fd, eh, sizeof(*eh), 0)) return fail_errno(err, ENOEXEC);
   if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) return fail_errno(err, ENOEXEC);
   if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
       eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_machine != EM_X86_64 ||

@@ -63,6 +63,7 @@ void h_ld_prefix(Ctx &c, const char *a) {
 void h_stack(Ctx &c, const char *a) {
   char *end;
   unsigned long v = strtoul(a, &end, 0);
+  c.o->stack_size = v;
   if (v == 0) usage_exit(c, 1);
   if (*end == 'M')
     v <<= 20;
@@ -73,7 +74,7 @@ void h_stack(Ctx &c, const char *a) {
 void h_cpu(Ctx &c, const char *a) {
   if (strcmp(a, "help") == 0 || strcmp(a, "?") == 0) {
     print_cpu_models(c.out);
-    throw ExitRequest{0};
+    throw ExitRequest{1};
   }
   c.o->cpu_model = a;
 }
@@ -103,29 +104,27 @@ void h_guest_base(Ctx &c, const char *a) {
 void h_reserved_va(Ctx &c, const char *a) {
   char *end;
   uint64_t v = strtoull(a, &end, 0);
+  int shift = 0;
   switch (*end) {
     case 'k':
     case 'K':
-      v <<= 10;
+      shift = 10;
       break;
     case 'M':
-      v <<= 20;
+      shift = 20;
       break;
     case 'G':
-      v <<= 30;
+      shift = 30;
       break;
-    case '\0':
-      break;
-    default:
-      fprintf(c.err, "Unrecognised -R size suffix '%s'\n", end);
-      throw ExitRequest{1};
   }
-  if (*end && end[1]) {
+  if (shift) ++end;
+  if (*end) {
     fprintf(c.err, "Unrecognised -R size suffix '%s'\n", end);
     throw ExitRequest{1};
   }
-  c.o->reserved_va = v;
+  c.o->reserved_va = v << shift;
 }
+
 void h_log(Ctx &c, const char *a) {
   uint32_t mask = 0;
   if (strcmp(a, "help") == 0 || !parse_log_items(a, &mask)) {
@@ -135,32 +134,32 @@ void h_log(Ctx &c, const char *a) {
   c.o->log_items = a;
   c.o->log_mask = mask;
 }
+// A number in QEMU's syntax covering all of s.
+bool parse_u64(const std::string &s, uint64_t *v) {
+  if (s.empty()) return false;
+  char *end;
+  errno = 0;
+  *v = strtoull(s.c_str(), &end, 0);
+  return errno == 0 && *end == '\0' && s[0] != '-';
+}
+
 void h_dfilter(Ctx &c, const char *a) {
   // Ranges "start+len", "start-len" or "start..end".
+  auto fail = [&](const std::string &msg) {
+    error_report("{}", msg);
+    throw ExitRequest{1};
+  };
   for (auto &r : split_commas(a)) {
-    const char *s = r.c_str();
-    char *end;
-    errno = 0;
-    strtoull(s, &end, 0);
-    bool ok = end != s && errno == 0;
-    if (ok) {
-      const char *rest = end;
-      if (*rest == '+' || *rest == '-')
-        rest += 1;
-      else if (rest[0] == '.' && rest[1] == '.')
-        rest += 2;
-      else
-        ok = false;
-      if (ok) {
-        errno = 0;
-        uint64_t n = strtoull(rest, &end, 0);
-        ok = end != rest && *end == '\0' && errno == 0 && (rest[-1] == '.' || n != 0);
-      }
-    }
-    if (!ok) {
-      error_report("Bad range specifier");
-      throw ExitRequest{1};
-    }
+    if (r.empty() && !*a) continue;
+    size_t pos = r.find_first_of("+-.");
+    std::string op;
+    if (pos != std::string::npos)
+      op = r[pos] == '.' ? (r.compare(pos, 2, "..") == 0 ? ".." : "") : r.substr(pos, 1);
+    if (op.empty()) fail("Bad range specifier");
+    uint64_t left, right;
+    if (!parse_u64(r.substr(0, pos), &left)) fail("Invalid number to the left of " + op);
+    if (!parse_u64(r.substr(pos + op.size()), &right)) fail("Invalid number to the right of " + op);
+    if (op == ".." ? right < left : right == 0) fail("Invalid range");
   }
   c.o->dfilter = a;
 }

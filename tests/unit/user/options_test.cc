@@ -109,7 +109,7 @@ TEST(Options, SeedAndCpu) {
   EXPECT_TRUE(is_cpu_model("qemu64"));
   EXPECT_FALSE(is_cpu_model("foo"));
   r = parse({"-cpu", "help"});
-  EXPECT_EQ(r.r.exit_code, 0);
+  EXPECT_EQ(r.r.exit_code, 1);
   EXPECT_EQ(r.out.substr(0, 16), "Available CPUs:\n");
 }
 
