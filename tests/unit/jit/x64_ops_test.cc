@@ -468,6 +468,38 @@ TEST_F(X64Ops, HostPointers) {
   }
 }
 
+TEST_F(X64Ops, ConstantAddressesWithoutGuestBase) {
+  // guest_base 0 and a page below 2 GiB: constant addresses become [disp32] operands.
+  void *want = reinterpret_cast<void *>(0x3a000000);
+  void *page = mmap(want, 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (page != want) GTEST_SKIP() << "no page at " << want;
+  auto *bytes = static_cast<uint8_t *>(page);
+  for (int i = 0; i < 64; i++) bytes[i] = static_cast<uint8_t>(i + 1);
+  x64::CodeBuffer buf(1 << 20);
+  Prog p;
+  p.b.qemu_ld(Type::i64, p.g.g64[0], p.b.konst(Type::i64, 0x3a000010), kMo64);
+  p.b.qemu_st(Type::i32, p.g.g32[0], p.b.konst(Type::i64, 0x3a000020), kMo32);
+  p.ir.emit(Opcode::ld, Type::i64, {p.g.g64[1], p.b.konst(Type::i64, 0x3a000000), kMo16, 2});
+  p.ir.emit(Opcode::st, Type::i64, {p.g.g64[2], p.b.konst(Type::i64, 0x3a000000), kMo8, 0x30});
+  TempId a = p.b.temp(Type::i64);
+  p.b.binop(Opcode::add, Type::i64, a, p.g.g64[3], p.b.konst(Type::i64, 8));
+  p.b.qemu_ld(Type::i64, p.g.g64[3], a, kMo8 | kMoSign);
+  p.b.exit_tb(0);
+  optimize(p.ir);
+  x64::CompiledTb tb;
+  ASSERT_TRUE(x64::compile(p.ir, buf, x64::CodegenOptions{}, &tb));
+  Env e = env_with({0, 0, 0x99, 0x3a000000 + 0x30}, {0xdeadbeef});
+  buf.enter(&e, tb.code);
+  EXPECT_EQ(e.g64[0], 0x1817161514131211u);
+  EXPECT_EQ(e.g64[1], 0x0403u);
+  EXPECT_EQ(bytes[0x30], 0x99);
+  EXPECT_EQ(bytes[0x20], 0xef);
+  EXPECT_EQ(bytes[0x23], 0xde);
+  EXPECT_EQ(e.g64[3], 0x39u);
+  munmap(page, 4096);
+}
+
 TEST_F(X64Ops, TooManyTempsFailsGracefully) {
   Prog p;
   std::vector<TempId> v;

@@ -93,13 +93,11 @@ void Emitter::emit_op(const Op &op) {
     case Opcode::brcond:
       return emit_brcond(op);
     case Opcode::ld:
-      return emit_ld(op);
-    case Opcode::st:
-      return emit_st(op);
     case Opcode::qemu_ld:
-      return emit_qemu_ld(op);
+      return emit_memory(op, op.in(0), 0, nullptr);
+    case Opcode::st:
     case Opcode::qemu_st:
-      return emit_qemu_st(op);
+      return emit_memory(op, op.in(1), 0, nullptr);
     case Opcode::call:
       return emit_call(op);
     case Opcode::mb:
@@ -120,9 +118,15 @@ void Emitter::emit_op(const Op &op) {
 }
 
 bool Emitter::run(CodegenError *why) {
-  for (const Op &op : ir_.ops) {
+  const std::vector<Op> &ops = ir_.ops;
+  for (size_t i = 0; i < ops.size(); i++) {
+    const Op &op = ops[i];
     // Code after an unconditional exit is unreachable up to the next label.
     if (!reachable_ && op.opc != Opcode::set_label) continue;
+    if (i + 1 < ops.size() && try_fuse_address(op, ops[i + 1])) {
+      i++;
+      continue;
+    }
     ra_.begin_op(op);
     emit_op(op);
     if (op_has(op.opc, kNoReturn)) reachable_ = false;

@@ -8,6 +8,14 @@ using Xbyak::Reg64;
 
 void Emitter::emit_mov(const Op &op) {
   TempId a = op.in(0);
+  const TempId d = op.out(0);
+  // A global written back at once and not read again: stored from the source's register.
+  if (ir_.temp(d).kind == TempKind::global && op.sync_out(0) && op.dead_arg(0) && d != a &&
+      !ra_.is_const(a)) {
+    const int rs = ra_.use(a);
+    g_.mov(ra_.global_addr(d), R(rs, op.type));
+    return done(-1);
+  }
   int rd;
   if (ra_.is_const(a)) {
     rd = ra_.scratch();

@@ -87,36 +87,81 @@ void Emitter::store(Type t, uint32_t memop, TempId v, const Xbyak::RegExp &addr)
   }
 }
 
-void Emitter::emit_ld(const Op &op) {
-  const int base = ra_.use(op.in(0));
-  const Xbyak::RegExp addr = host_addr(base, static_cast<int64_t>(op.cst(1)));
-  const int rd = ra_.out_reg({op.in(0)});
-  load(op.type, static_cast<uint32_t>(op.cst(0)), rd, addr, false);
-  done(rd);
+bool Emitter::try_fuse_address(const Op &add, const Op &mem) {
+  if (add.opc != Opcode::add || add.type != Type::i64) return false;
+  const bool load = mem.opc == Opcode::ld || mem.opc == Opcode::qemu_ld;
+  const bool store = mem.opc == Opcode::st || mem.opc == Opcode::qemu_st;
+  if (!load && !store) return false;
+  const TempId t = add.out(0);
+  const unsigned ai = load ? 0 : 1;  // the address (or base) input of mem
+  if (ir_.temp(t).kind != TempKind::bb || mem.in(ai) != t || !mem.dead_arg(mem.nout + ai)) {
+    return false;
+  }
+  if (store && mem.in(0) == t) return false;
+  TempId x = add.in(0), c = add.in(1);
+  if (ra_.is_const(x)) std::swap(x, c);
+  if (!ra_.is_const(c) || ra_.is_const(x)) return false;
+  int64_t disp = static_cast<int64_t>(ra_.const_value(c));
+  if (mem.opc == Opcode::ld || mem.opc == Opcode::st) disp += static_cast<int64_t>(mem.cst(1));
+  if (disp != static_cast<int32_t>(disp)) return false;
+  ra_.begin_op(mem);
+  emit_memory(mem, x, static_cast<int64_t>(ra_.const_value(c)), &add);
+  return true;
 }
 
-void Emitter::emit_st(const Op &op) {
-  const int base = ra_.use(op.in(1));
-  if (!ra_.is_const(op.in(0))) ra_.use(op.in(0));
-  const Xbyak::RegExp addr = host_addr(base, static_cast<int64_t>(op.cst(1)));
-  store(op.type, static_cast<uint32_t>(op.cst(0)), op.in(0), addr);
-  done();
-}
-
-void Emitter::emit_qemu_ld(const Op &op) {
-  ra_.sync_globals();
-  const int ra = ra_.use(op.in(0));
-  const int rd = ra_.out_reg({op.in(0)});
-  load(op.type, static_cast<uint32_t>(op.cst(0)), rd, guest_addr(ra), true);
-  done(rd);
-}
-
-void Emitter::emit_qemu_st(const Op &op) {
-  ra_.sync_globals();
-  const int ra = ra_.use(op.in(1));
-  if (!ra_.is_const(op.in(0))) ra_.use(op.in(0));
-  store(op.type, static_cast<uint32_t>(op.cst(0)), op.in(0), guest_addr(ra));
-  done();
+void Emitter::emit_memory(const Op &op, TempId base, int64_t disp, const Op *fused) {
+  const bool guest = op.opc == Opcode::qemu_ld || op.opc == Opcode::qemu_st;
+  const bool load = op.opc == Opcode::ld || op.opc == Opcode::qemu_ld;
+  const uint32_t memop = static_cast<uint32_t>(op.cst(0));
+  if (guest) ra_.sync_globals();
+  const int64_t total = disp + (guest ? 0 : static_cast<int64_t>(op.cst(1)));
+  int rb = -1;
+  Xbyak::RegExp addr;
+  if (ra_.is_const(base) &&
+      static_cast<int64_t>(ra_.const_value(base)) + total ==
+          static_cast<int32_t>(static_cast<int64_t>(ra_.const_value(base)) + total)) {
+    // A constant address: [disp32], or [r15 + disp32].
+    const auto a = static_cast<int32_t>(static_cast<int64_t>(ra_.const_value(base)) + total);
+    addr = guest && opt_.guest_base ? Reg64(kGuestBaseReg) + a
+                                    : Xbyak::RegExp(static_cast<size_t>(static_cast<int64_t>(a)));
+  } else {
+    rb = ra_.use(base);
+    addr = guest ? guest_addr(rb) + static_cast<int32_t>(disp) : host_addr(rb, total);
+  }
+  // Fused: base's register may take the loaded value when base dies at the add (a load's only
+  // input is the add's result, dead here).
+  bool base_dies = false;
+  if (fused) {
+    for (unsigned i = 0; i < fused->nin; i++) {
+      base_dies |= fused->in(i) == base && fused->dead_arg(fused->nout + i);
+    }
+  }
+  int rd = -1;
+  if (load) {
+    if (fused) {
+      rd = base_dies && ir_.temp(base).kind != TempKind::env ? rb : ra_.scratch();
+    } else {
+      rd = rb >= 0 ? ra_.out_reg({base}) : ra_.scratch();
+    }
+    this->load(op.type, memop, rd, addr, guest);
+  } else {
+    if (!ra_.is_const(op.in(0))) ra_.use(op.in(0));
+    store(op.type, memop, op.in(0), addr);
+  }
+  if (load) {
+    done(rd);
+  } else {
+    done();
+  }
+  if (fused) {
+    for (unsigned i = 0; i < fused->nin; i++) {
+      TempId x = fused->in(i);
+      if (!fused->dead_arg(fused->nout + i)) continue;
+      bool written = false;
+      for (unsigned j = 0; j < op.nout; j++) written |= op.out(j) == x;
+      if (!written) ra_.release_temp(x);
+    }
+  }
 }
 
 }  // namespace qemu::jit::x64

@@ -69,10 +69,11 @@ class Emitter {
   void emit_brcond(const Op &op);
   void emit_br(const Op &op);
   void emit_set_label(const Op &op);
-  void emit_ld(const Op &op);
-  void emit_st(const Op &op);
-  void emit_qemu_ld(const Op &op);
-  void emit_qemu_st(const Op &op);
+  // Loads and stores; the address is base + disp (+ the op's offset for ld/st). fused: the
+  // `add addr, base, disp` folded into the access (its dead inputs are released here).
+  void emit_memory(const Op &op, TempId base, int64_t disp, const Op *fused);
+  // Folds `add t, x, imm` into the load or store that follows and is t's last use.
+  bool try_fuse_address(const Op &add, const Op &mem);
   void emit_call(const Op &op);
   void emit_exit_tb(const Op &op);
   void emit_goto_tb(const Op &op);

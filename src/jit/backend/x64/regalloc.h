@@ -70,6 +70,9 @@ class RegAlloc {
   // Emits r = v with the shortest mov (never touches the flags).
   void mov_imm(int r, uint64_t v);
 
+  // t is dead (for ops fused into the current one: their dead inputs).
+  void release_temp(TempId t) { release(t); }
+
   bool overflow() const { return overflow_; }
   const Op &op() const { return *op_; }
 
