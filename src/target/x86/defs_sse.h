@@ -264,6 +264,13 @@ constexpr void add(Table &t) {
   t.add(op(kMap0F3A, 0x20, "pinsrb", tr_sse_insert, 0, O::V, O::Ey, O::Ib, kSse).p(kPfx66));
   t.add(op(kMap0F3A, 0x22, "pinsrd", tr_sse_insert, 3, O::V, O::Ey, O::Ib, kSse).p(kPfx66));
 
+  // SSE4.2.
+  for (uint8_t opc = 0x60; opc <= 0x63; opc++) {
+    t.add(op(kMap0F3A, opc, "pcmpstr", tr_sse_pcmpstr, 0, O::V, O::W, O::Ib, kSse).p(kPfx66));
+  }
+  t.add(op(kMap0F38, 0xf0, "crc32", tr_crc32, 0, O::Gy, O::Eb).p(kPfxF2));
+  t.add(op(kMap0F38, 0xf1, "crc32", tr_crc32, 0, O::Gy, O::Ev).p(kPfxF2));
+
   // MXCSR and the FXSAVE area.
   t.add(op(kMap0F, 0xae, "fxsave", tr_fxsave, 0, O::M, O::none, O::none, kNoTest).r(0).m(kModMem));
   t.add(op(kMap0F, 0xae, "fxrstor", tr_fxsave, 1, O::M, O::none, O::none, kNoTest).r(1).m(kModMem));

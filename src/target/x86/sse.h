@@ -234,5 +234,8 @@ extern const jit::HelperInfo kHelperLdmxcsr;
 // (env, host address) fxsave / fxrstor.
 extern const jit::HelperInfo kHelperFxsave;
 extern const jit::HelperInfo kHelperFxrstor;
+// (env, imm | explicit << 8 | mask << 9 | rex.w << 10, a offset, b offset, rax, rdx)
+//   -> flags | index << 32 (pcmpestri/pcmpestrm/pcmpistri/pcmpistrm; the masks go to xmm0).
+extern const jit::HelperInfo kHelperPcmpstr;
 
 }  // namespace qemu::x86

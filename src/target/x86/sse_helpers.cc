@@ -1033,3 +1033,133 @@ const jit::HelperInfo kHelperFxsave = {"fxsave", fn(&h_fxsave), 2, true, jit::kH
 const jit::HelperInfo kHelperFxrstor = {"fxrstor", fn(&h_fxrstor), 2, true, jit::kHelperNoGlobals};
 
 }  // namespace qemu::x86
+
+// SSE4.2 string comparisons (pcmpestri/pcmpestrm/pcmpistri/pcmpistrm).
+namespace qemu::x86 {
+
+namespace {
+
+struct StrData {
+  int64_t e[16];
+  unsigned n;    // 16 bytes or 8 words
+  unsigned len;  // valid elements
+};
+
+StrData str_data(const XmmReg &x, unsigned imm, bool explicit_len, int64_t reg_len) {
+  StrData d{};
+  const bool words = imm & 1, sign = imm & 2;
+  d.n = words ? 8 : 16;
+  for (unsigned i = 0; i < d.n; i++) {
+    d.e[i] = words ? (sign ? static_cast<int16_t>(x.w[i]) : x.w[i])
+                   : (sign ? static_cast<int8_t>(x.b[i]) : x.b[i]);
+  }
+  if (explicit_len) {
+    int64_t l = reg_len < 0 ? -reg_len : reg_len;
+    d.len = l > static_cast<int64_t>(d.n) ? d.n : static_cast<unsigned>(l);
+  } else {
+    d.len = d.n;
+    for (unsigned i = 0; i < d.n; i++) {
+      if (d.e[i] == 0) {
+        d.len = i;
+        break;
+      }
+    }
+  }
+  return d;
+}
+
+// ctl: imm | explicit << 8 | mask << 9 | rex.w << 10. Returns the flags | index << 32.
+uint64_t h_pcmpstr(uint64_t env, uint64_t ctl, uint64_t aoff, uint64_t boff, uint64_t ra,
+                   uint64_t rd) {
+  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
+  const unsigned imm = ctl & 0xff;
+  const bool expl = ctl & 0x100, mask = ctl & 0x200, w = ctl & 0x400;
+  XmmReg xa, xb;
+  std::memcpy(&xa, reinterpret_cast<uint8_t *>(env) + aoff, 16);
+  std::memcpy(&xb, reinterpret_cast<uint8_t *>(env) + boff, 16);
+  const int64_t la = w ? static_cast<int64_t>(ra) : static_cast<int32_t>(ra);
+  const int64_t lb = w ? static_cast<int64_t>(rd) : static_cast<int32_t>(rd);
+  const StrData a = str_data(xa, imm, expl, la), b = str_data(xb, imm, expl, lb);
+  const unsigned n = a.n, agg = (imm >> 2) & 3;
+  unsigned res = 0;
+  for (unsigned i = 0; i < n; i++) {
+    bool bit = false;
+    switch (agg) {
+      case 0:  // equal any
+        if (i < b.len) {
+          for (unsigned j = 0; j < a.len && !bit; j++) bit = a.e[j] == b.e[i];
+        }
+        break;
+      case 1:  // ranges
+        if (i < b.len) {
+          for (unsigned j = 0; j + 1 < a.len + 1 && j + 1 <= n - 1 && !bit; j += 2) {
+            if (j + 1 >= a.len) break;
+            bit = a.e[j] <= b.e[i] && b.e[i] <= a.e[j + 1];
+          }
+        }
+        break;
+      case 2: {  // equal each
+        const bool va = i < a.len, vb = i < b.len;
+        bit = va && vb ? a.e[i] == b.e[i] : !va && !vb;
+        break;
+      }
+      default:  // equal ordered
+        bit = true;
+        for (unsigned k = 0; i + k < n + 0 && k < n - i && bit; k++) {
+          if (k >= a.len) break;
+          if (i + k >= b.len) {
+            bit = false;
+            break;
+          }
+          bit = a.e[k] == b.e[i + k];
+        }
+        break;
+    }
+    if (bit) res |= 1u << i;
+  }
+  const unsigned all = (1u << n) - 1;
+  switch ((imm >> 4) & 3) {
+    case 1:
+      res ^= all;
+      break;
+    case 3:
+      res ^= (1u << b.len) - 1;
+      break;
+    default:
+      break;
+  }
+  res &= all;
+  uint64_t flags =
+      (res ? kCF : 0) | (b.len < n ? kZF : 0) | (a.len < n ? kSF : 0) | ((res & 1) ? kOF : 0);
+  if (mask) {
+    XmmReg m{};
+    if (imm & 0x40) {
+      for (unsigned i = 0; i < n; i++) {
+        if ((res >> i) & 1) {
+          if (n == 16) {
+            m.b[i] = 0xff;
+          } else {
+            m.w[i] = 0xffff;
+          }
+        }
+      }
+    } else {
+      m.q[0] = res;
+    }
+    c.xmm[0] = m;
+    return flags;
+  }
+  unsigned index = n;
+  if (res)
+    index = (imm & 0x40) ? 31 - static_cast<unsigned>(__builtin_clz(res))
+                         : static_cast<unsigned>(__builtin_ctz(res));
+  return flags | uint64_t{index} << 32;
+}
+
+}  // namespace
+
+const jit::HelperInfo kHelperPcmpstr = {"pcmpstr",
+                                        reinterpret_cast<jit::HelperInfo::GenericFn>(&h_pcmpstr), 6,
+                                        true, jit::kHelperNoGlobals};
+
+}  // namespace qemu::x86

@@ -293,3 +293,18 @@ void tr_fxsave(Translator &t, const Insn &in) {
 }
 
 }  // namespace qemu::x86
+
+namespace qemu::x86 {
+
+void tr_sse_pcmpstr(Translator &t, const Insn &in) {
+  const bool expl = in.opc <= 0x61, mask = !(in.opc & 1);
+  const int64_t s = src_off(t, in, 16);
+  const uint64_t ctl =
+      (in.imm & 0xff) | (expl ? 0x100u : 0u) | (mask ? 0x200u : 0u) | (in.rex_w() ? 0x400u : 0u);
+  TempId r = t.call(kHelperPcmpstr, {t.env_ptr(), t.cst(ctl), t.cst(xoff(in.reg)), t.cst(s),
+                                     t.reg[RAX], t.reg[RDX]});
+  if (!mask) t.set_reg(in, RCX, 4, t.binop(Opcode::shr, r, t.cst(32)));
+  t.set_flags(t.binop(Opcode::and_, r, t.cst(kArithFlags)));
+}
+
+}  // namespace qemu::x86

@@ -546,3 +546,36 @@ TEST(X86Targeted, DumpState) {
 
 }  // namespace
 }  // namespace qemu::x86::test
+
+namespace qemu::x86::test {
+namespace {
+
+TEST(X86Targeted, PcmpStr) {
+  Harness h;
+  std::mt19937_64 rng(14);
+  int n = 0;
+  for (uint8_t opc = 0x60; opc <= 0x63; opc++) {
+    for (unsigned imm = 0; imm < 0x80; imm++) {
+      for (int i = 0; i < 6; i++) {
+        // pcmpXstrX xmm1, xmm2, imm
+        const Bytes code = {0x66, 0x0f, 0x3a, opc, 0xca, static_cast<uint8_t>(imm)};
+        State s = h.state();
+        for (int x : {1, 2}) {
+          for (int k = 0; k < 16; k++) {
+            s.xmm[x][k] = static_cast<uint8_t>(rng() % 5 == 0 ? 0 : 'a' + rng() % 4);
+          }
+        }
+        s.regs[RAX] =
+            rng() % 3 == 0 ? static_cast<uint64_t>(-static_cast<int64_t>(rng() % 20)) : rng() % 20;
+        s.regs[RDX] = rng() % 20;
+        s.regs[RCX] = rng();
+        ASSERT_EQ(h.diff(code, s), "") << hex(code);
+        n++;
+      }
+    }
+  }
+  EXPECT_EQ(n, 4 * 128 * 6);
+}
+
+}  // namespace
+}  // namespace qemu::x86::test
