@@ -93,6 +93,10 @@ struct CpuX86 {
   alignas(16) XmmReg xmm_tmp;
 };
 
+// The state at process start (user mode): flags 0x202, DF clear, MXCSR 0x1f80, x87 control
+// word 0x37f with an empty stack; registers zero.
+void cpu_reset(CpuX86 &cpu);
+
 // EFLAGS as the guest sees it (computed from the lazy state) and back.
 uint64_t get_eflags(const CpuX86 &cpu);
 void set_eflags(CpuX86 &cpu, uint64_t value, uint64_t mask);

@@ -68,6 +68,16 @@ uint64_t compute_eflags(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t src
          (of ? kOF : 0);
 }
 
+void cpu_reset(CpuX86 &cpu) {
+  cpu = CpuX86{};
+  cpu.cc_op = kCcEflags;
+  cpu.df = 1;
+  cpu.eflags = 0x202;
+  cpu.mxcsr = 0x1f80;
+  cpu.fpuc = 0x37f;
+  for (auto &t : cpu.fptags) t = 1;
+}
+
 uint64_t get_eflags(const CpuX86 &cpu) {
   uint64_t f = compute_eflags(cpu.cc_op, cpu.cc_dst, cpu.cc_src, cpu.cc_src2);
   f |= cpu.eflags & ~(kArithFlags | kDF);

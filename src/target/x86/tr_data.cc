@@ -135,6 +135,7 @@ void tr_cmpxchg8b(Translator &t, const Insn &in) {
     t.b.brcond(Type::i64, Cond::eq, t.binop(Opcode::and_, addr, t.cst(15)), t.cst(0), ok);
     t.gen_exception_at_label(kExcpGP, in.pc);
     t.b.set_label(ok);
+    t.forget_ea();
     addr = t.ea(in);
   }
   t.load(addr, 8);

@@ -45,6 +45,8 @@ class Translator {
 
   // Per instruction (reset by begin_insn).
   void begin_insn(const Insn &insn);
+  // After a branch within an instruction: block-local temps (the cached address) are dead.
+  void forget_ea() { ea_ = 0; }
 
   // Temps and constants (i64).
   TempId tmp() { return b.temp(jit::Type::i64); }

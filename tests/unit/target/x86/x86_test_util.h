@@ -172,6 +172,27 @@ class NativeRunner {
   uint8_t *mem_;
 };
 
+// Block-local temps must be written and read within one basic block (the backend's rule; the
+// interpreter would not notice).
+inline std::string check_bb_temps(const jit::Ir &ir) {
+  std::vector<int64_t> written(ir.num_temps(), -1);
+  int64_t bb = 0;
+  for (size_t n = 0; n < ir.ops.size(); n++) {
+    const jit::Op &op = ir.ops[n];
+    if (op.opc == jit::Opcode::set_label) bb++;
+    for (unsigned i = 0; i < op.nin; i++) {
+      jit::TempId t = op.in(i);
+      if (ir.temp(t).kind == jit::TempKind::bb && written[t] != bb) {
+        return "op " + std::to_string(n) +
+               " reads a block-local temp of another basic block: " + jit::print_op(ir, op);
+      }
+    }
+    for (unsigned i = 0; i < op.nout; i++) written[op.out(i)] = bb;
+    if (jit::op_has(op.opc, jit::kBranch)) bb++;
+  }
+  return "";
+}
+
 struct EmuResult {
   jit::ExitResult exit;
   int blocks = 0;
@@ -198,6 +219,7 @@ inline EmuResult run_emulated(CpuX86 &cpu, jit::GuestMemory &mem, uint64_t end_p
     jit::TbSource src;
     fe.translate(fe.key(&cpu), b, src, max_insns);
     std::string v = jit::verify(ir);
+    if (v.empty()) v = check_bb_temps(ir);
     if (!v.empty()) {
       res.error = v + "\n" + jit::print(ir);
       return res;
@@ -226,10 +248,8 @@ inline EmuResult run_emulated(CpuX86 &cpu, jit::GuestMemory &mem, uint64_t end_p
 }
 
 inline void state_to_cpu(const State &s, CpuX86 &cpu) {
-  cpu = CpuX86{};
+  cpu_reset(cpu);
   std::memcpy(cpu.regs, s.regs, sizeof cpu.regs);
-  cpu.df = 1;
-  cpu.eflags = 0x202;
   set_eflags(cpu, s.flags, kArithFlags | kDF);
   std::memcpy(cpu.xmm, s.xmm, sizeof cpu.xmm);
   cpu.mxcsr = 0x1f80;
