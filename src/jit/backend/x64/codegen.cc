@@ -117,6 +117,49 @@ void Emitter::emit_op(const Op &op) {
   done();
 }
 
+bool Emitter::result_zext(const Op &op) const {
+  if (op.type == Type::i32) return true;
+  auto z = [&](unsigned i) { return ra_.zext(op.in(i)); };
+  auto cval = [&](unsigned i) {
+    return ra_.is_const(op.in(i)) ? ra_.const_value(op.in(i)) : ~uint64_t{0};
+  };
+  switch (op.opc) {
+    case Opcode::mov:
+      return z(0);
+    case Opcode::movi:
+      return op.cst(0) <= 0xffffffffull;
+    case Opcode::and_:
+      return z(0) || z(1);
+    case Opcode::or_:
+    case Opcode::xor_:
+      return z(0) && z(1);
+    case Opcode::shr:
+      return z(0) || (cval(1) >= 32 && cval(1) < 64);
+    case Opcode::ext8u:
+    case Opcode::ext16u:
+    case Opcode::ext32u:
+    case Opcode::extu_i32_i64:
+    case Opcode::setcond:
+    case Opcode::ctpop:
+    case Opcode::bswap16:
+    case Opcode::bswap32:
+      return true;
+    case Opcode::extract:
+      return op.cst(0) + op.cst(1) <= 32;
+    case Opcode::ld:
+    case Opcode::qemu_ld:
+      return (op.cst(0) & kMoSizeMask) <= kMo32 && !(op.cst(0) & kMoSign);
+    default:
+      return false;
+  }
+}
+
+void Emitter::emit_tracked(const Op &op) {
+  const bool z = op.nout == 1 && result_zext(op);
+  emit_op(op);
+  for (unsigned i = 0; i < op.nout; i++) ra_.set_zext(op.out(i), z);
+}
+
 bool Emitter::run(CodegenError *why) {
   const std::vector<Op> &ops = ir_.ops;
   for (size_t i = 0; i < ops.size(); i++) {
@@ -128,7 +171,7 @@ bool Emitter::run(CodegenError *why) {
       continue;
     }
     ra_.begin_op(op);
-    emit_op(op);
+    emit_tracked(op);
     if (op_has(op.opc, kNoReturn)) reachable_ = false;
   }
   if (reachable_) g_.ud2();  // the op list ended without an exit: a bug in the IR

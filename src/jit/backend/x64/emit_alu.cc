@@ -6,16 +6,21 @@ namespace qemu::jit::x64 {
 using Xbyak::Reg32;
 using Xbyak::Reg64;
 
+bool Emitter::copy_to_dying_global(const Op &op, TempId src, Type t) {
+  const TempId d = op.out(0);
+  if (ir_.temp(d).kind != TempKind::global || !op.sync_out(0) || !op.dead_arg(0) || d == src ||
+      ra_.is_const(src)) {
+    return false;
+  }
+  const int rs = ra_.use(src);
+  g_.mov(ra_.global_addr(d), R(rs, t));
+  done(-1);
+  return true;
+}
+
 void Emitter::emit_mov(const Op &op) {
   TempId a = op.in(0);
-  const TempId d = op.out(0);
-  // A global written back at once and not read again: stored from the source's register.
-  if (ir_.temp(d).kind == TempKind::global && op.sync_out(0) && op.dead_arg(0) && d != a &&
-      !ra_.is_const(a)) {
-    const int rs = ra_.use(a);
-    g_.mov(ra_.global_addr(d), R(rs, op.type));
-    return done(-1);
-  }
+  if (copy_to_dying_global(op, a, op.type)) return;
   int rd;
   if (ra_.is_const(a)) {
     rd = ra_.scratch();

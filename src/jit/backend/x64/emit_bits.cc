@@ -116,6 +116,11 @@ void Emitter::emit_bswap(const Op &op) {
 
 void Emitter::emit_ext(const Op &op) {
   const Type t = op.type;
+  // Zero extensions of values already zero-extended are copies.
+  const bool copy =
+      op.opc == Opcode::extu_i32_i64 ||
+      ((op.opc == Opcode::ext32u || op.opc == Opcode::extrl_i64_i32) && ra_.zext(op.in(0)));
+  if (copy && copy_to_dying_global(op, op.in(0), t)) return;
   const int rs = ra_.use(op.in(0));
   const int rd = ra_.out_reg({op.in(0)});
   const Reg64 s(rs);
@@ -139,6 +144,14 @@ void Emitter::emit_ext(const Op &op) {
     case Opcode::extu_i32_i64:
       // An i32 is kept zero-extended: a copy.
       mov_rr(rd, rs, Type::i32);
+      break;
+    case Opcode::ext32u:
+    case Opcode::extrl_i64_i32:
+      if (ra_.zext(op.in(0))) {
+        mov_rr(rd, rs, Type::i32);  // already zero-extended: a copy
+      } else {
+        g_.mov(Reg32(rd), Reg32(rs));
+      }
       break;
     case Opcode::extrh_i64_i32:
       mov_rr(rd, rs, Type::i64);

@@ -105,7 +105,9 @@ bool Emitter::try_fuse_address(const Op &add, const Op &mem) {
   if (mem.opc == Opcode::ld || mem.opc == Opcode::st) disp += static_cast<int64_t>(mem.cst(1));
   if (disp != static_cast<int32_t>(disp)) return false;
   ra_.begin_op(mem);
+  const bool z = load && result_zext(mem);
   emit_memory(mem, x, static_cast<int64_t>(ra_.const_value(c)), &add);
+  if (load) ra_.set_zext(mem.out(0), z);
   return true;
 }
 

@@ -51,6 +51,9 @@ class Emitter {
   void load(Type t, uint32_t memop, int rd, const Xbyak::RegExp &addr, bool full_width);
   void store(Type t, uint32_t memop, TempId v, const Xbyak::RegExp &addr);
 
+  // op copies src (of type t) into its output: when that is a global written back at once and
+  // not read again, stores src's register straight to it (and ends the op).
+  bool copy_to_dying_global(const Op &op, TempId src, Type t);
   void emit_mov(const Op &op);
   void emit_movi(const Op &op);
   void emit_alu(const Op &op);
@@ -81,6 +84,10 @@ class Emitter {
   void emit_mb(const Op &op);
   void emit_insn_start(const Op &op);
   void emit_op(const Op &op);
+  // Whether output 0 of op has its upper 32 bits clear (inputs' knowledge before the op).
+  bool result_zext(const Op &op) const;
+  // emit_op, then the outputs' zero-extension knowledge.
+  void emit_tracked(const Op &op);
 
   // Ends an op with one output in register r.
   void done(int r) { ra_.end_op(&r); }

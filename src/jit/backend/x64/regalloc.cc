@@ -1,12 +1,14 @@
 #include "jit/backend/x64/regalloc.h"
 
+#include <algorithm>
+
 namespace qemu::jit::x64 {
 
 using Xbyak::Reg32;
 using Xbyak::Reg64;
 
 RegAlloc::RegAlloc(const Ir &ir, Xbyak::CodeGenerator &g, RegMask allocatable)
-    : ir_(ir), g_(g), allocatable_(allocatable), st_(ir.num_temps()) {
+    : ir_(ir), g_(g), allocatable_(allocatable), st_(ir.num_temps()), zext_(ir.num_temps(), 0) {
   for (int &o : owner_) o = -1;
   for (TempId t = 0; t < ir.num_temps(); t++) {
     TempKind k = ir.temp(t).kind;
@@ -292,6 +294,7 @@ void RegAlloc::flush() {
 
 void RegAlloc::forget_all() {
   for (int r = 0; r < 16; r++) drop_reg(r);
+  std::fill(zext_.begin(), zext_.end(), 0);  // other paths join here
   for (TempId t = 0; t < st_.size(); t++) {
     TempKind k = ir_.temp(t).kind;
     if (k == TempKind::global) st_[t].in_mem = true;
@@ -306,7 +309,10 @@ void RegAlloc::forget_globals() {
     if (t >= 0 && ir_.temp(t).kind == TempKind::global) drop_reg(r);
   }
   for (TempId t = 0; t < st_.size(); t++) {
-    if (ir_.temp(t).kind == TempKind::global) st_[t].in_mem = true;
+    if (ir_.temp(t).kind == TempKind::global) {
+      st_[t].in_mem = true;
+      zext_[t] = 0;  // the helper may have written anything
+    }
   }
 }
 

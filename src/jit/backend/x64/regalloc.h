@@ -70,6 +70,15 @@ class RegAlloc {
   // Emits r = v with the shortest mov (never touches the flags).
   void mov_imm(int r, uint64_t v);
 
+  // Whether t's value is known to have its upper 32 bits clear (an i32 always has; an i64
+  // after a zero extension, a narrow unsigned load, ...), so zero extensions are copies.
+  bool zext(TempId t) const {
+    const TempInfo &ti = ir_.temp(t);
+    if (ti.kind == TempKind::konst) return ti.value <= 0xffffffffull;
+    return ti.type == Type::i32 || zext_[t];
+  }
+  void set_zext(TempId t, bool z) { zext_[t] = z; }
+
   // t is dead (for ops fused into the current one: their dead inputs).
   void release_temp(TempId t) { release(t); }
 
@@ -98,6 +107,7 @@ class RegAlloc {
   Xbyak::CodeGenerator &g_;
   RegMask allocatable_;
   std::vector<State> st_;
+  std::vector<uint8_t> zext_;
   int owner_[16];
   uint32_t last_use_[16] = {};
   uint32_t clock_ = 0;
