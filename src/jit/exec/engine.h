@@ -98,6 +98,13 @@ class Engine {
   // that thread is back in its loop.
   void flush();
 
+  // Around fork() while other threads may be running guest code (user mode): fork_prepare takes
+  // the engine's locks (call it last before fork, outside run()); the parent then calls
+  // fork_parent, the child fork_child, which also forgets the threads that did not follow.
+  void fork_prepare();
+  void fork_parent();
+  void fork_child();
+
   EngineStats stats() const;
   const EngineOptions &options() const;
   // The backend in use (the interpreter when x86_64 is asked for but not built in).

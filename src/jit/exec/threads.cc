@@ -118,4 +118,29 @@ void Engine::Impl::flush_gate(ThreadState *ts, bool in_run) {
   excl_cv.notify_all();
 }
 
+// fork: the locks are taken in the order excl_mu, mu (as flush_gate does).
+void Engine::fork_prepare() {
+  impl_->excl_mu.lock();
+  impl_->mu.lock();
+}
+
+void Engine::fork_parent() {
+  impl_->mu.unlock();
+  impl_->excl_mu.unlock();
+}
+
+void Engine::fork_child() {
+  Impl &m = *impl_;
+  ThreadState *self = nullptr;
+  for (auto &s : t_states.states) {
+    if (s->impl.load() == &m) self = s.get();
+  }
+  m.threads.clear();
+  if (self) m.threads.push_back(self);
+  m.active = self && self->in_run ? 1 : 0;
+  m.flushing = false;
+  m.mu.unlock();
+  m.excl_mu.unlock();
+}
+
 }  // namespace qemu::jit

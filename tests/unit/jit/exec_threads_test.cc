@@ -3,6 +3,9 @@
 // with a code buffer small enough to fill.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -139,6 +142,54 @@ TEST_P(ExecThreads, FlushFromTranslationWhileOthersRun) {
   for (auto &t : threads) t.join();
   for (int c = 0; c < kCpus; c++) EXPECT_EQ(cpus[c].r[0], 8000u * (4 + c)) << c;
   EXPECT_GE(engine->stats().flushes, 1u);
+}
+
+TEST_P(ExecThreads, ForkWhileOthersRun) {
+  make();
+  // Two threads loop until told to stop (r1 stays non-zero until the test clears it).
+  Asm a(mem, 0x100);
+  uint64_t top = a.pc();
+  a.addi(0, 1);
+  a.emit(toy::HCALL, 0, 1);  // back to the test's loop each time: enter and leave run()
+  a.jmp(top);
+  Asm b(mem, 0x200);
+  b.movi(1, 2000);
+  uint64_t btop = b.pc();
+  b.addi(0, 1);
+  b.addi(1, -1);
+  b.bnz(1, btop);
+  b.trap(2);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < 2; c++) {
+    threads.emplace_back([&] {
+      Cpu cpu{};
+      cpu.pc = 0x100;
+      while (!stop.load()) EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 101);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 3; i++) {
+    engine->fork_prepare();
+    pid_t pid = fork();
+    if (pid == 0) {
+      engine->fork_child();
+      Cpu cpu{};
+      cpu.pc = 0x200;
+      uint64_t v = engine->run(&cpu);
+      engine->flush();  // must not wait for the threads left in the parent
+      cpu.pc = 0x200;
+      v += engine->run(&cpu);
+      _exit(v == 2 * (kExitTargetBase + 2) && cpu.r[0] == 4000 ? 0 : 1);
+    }
+    engine->fork_parent();
+    ASSERT_GT(pid, 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  stop = true;
+  for (auto &t : threads) t.join();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ExecThreads,
