@@ -63,9 +63,12 @@ void cpu_loop(ThreadState *ts) {
         queue_exception_signal(ts);
         break;
       case x86::kExitInterrupt:
-        // int N in 64-bit user mode: #GP, as the kernel gives it (SIGSEGV).
-        cpu.exception_index = x86::kExcpGP;
-        cpu.rip -= 2;
+        // int3 / int $3: SIGTRAP after the instruction; any other int N in 64-bit user mode
+        // is #GP at the instruction (SIGSEGV), as the kernel gives them.
+        if (cpu.exception_index != x86::kExcpBP) {
+          cpu.exception_index = x86::kExcpGP;
+          cpu.rip -= 2;
+        }
         queue_exception_signal(ts);
         break;
       default:

@@ -51,7 +51,7 @@ const Flag kOpenFlags[] = {
     F(O_PATH),
     {020000000, "O_TMPFILE"},
 };
-const Flag kProt[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_GROWSDOWN),
+const Flag kProt[] = {F(PROT_EXEC), F(PROT_READ), F(PROT_WRITE), F(PROT_GROWSDOWN),
                       F(PROT_GROWSUP)};
 const Flag kMmapFlags[] = {
     F(MAP_SHARED),    F(MAP_PRIVATE),         F(MAP_FIXED),           F(MAP_ANONYMOUS),
@@ -170,6 +170,8 @@ std::string signal_name(uint64_t sig) {
 std::string format_arg(char f, uint64_t v) {
   switch (f) {
     case 'd':
+      // An int passed in a 64-bit register (fd -1, AT_FDCWD) has its upper half clear.
+      if ((v >> 31) == 1) return fmt::format("{}", static_cast<int32_t>(v));
       return fmt::format("{}", static_cast<int64_t>(v));
     case 'i':
       return fmt::format("{}", static_cast<int32_t>(v));

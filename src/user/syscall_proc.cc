@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "jit/exec/engine.h"
 #include "user/cpu_loop.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
@@ -66,6 +67,56 @@ void *thread_main(void *arg) {
   return nullptr;
 }
 
+// vfork semantics (CLONE_VM|CLONE_VFORK: vfork(), posix_spawn): the child shares our memory
+// and runs on this thread's host TLS while the parent is suspended in clone until the child
+// execs or exits, so what the child writes (posix_spawn's error code) the parent sees.
+struct VforkStart {
+  ThreadState *child;
+  uint64_t flags, ctid;
+};
+
+int vfork_child_main(void *arg) {
+  auto *vs = static_cast<VforkStart *>(arg);
+  ThreadState *ts = vs->child;
+  ts->tid = static_cast<int>(syscall(SYS_gettid));
+  set_current_thread(ts);
+  if (vs->flags & CLONE_CHILD_SETTID) put_u32(vs->ctid, ts->tid);
+  if (vs->flags & CLONE_CHILD_CLEARTID) ts->clear_child_tid = vs->ctid;
+  cpu_loop(ts);
+}
+
+int64_t do_vfork(ThreadState *ts, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+                 uint64_t tls) {
+  auto *child = new ThreadState;
+  memcpy(&child->cpu, &ts->cpu, sizeof child->cpu);
+  child->cpu.opaque = child;
+  child->cpu.regs[x86::RAX] = 0;
+  if (newsp) child->cpu.regs[x86::RSP] = newsp;
+  if (flags & CLONE_SETTLS) child->cpu.fs_base = tls;
+  child->sigmask = ts->sigmask;
+  child->vfork_child = true;
+  constexpr size_t kStack = 1 << 20;
+  void *stack =
+      mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    delete child;
+    return -ENOMEM;
+  }
+  VforkStart vs{child, flags, ctid};
+  int exit_signal = static_cast<int>(flags & 0xff);
+  fflush(nullptr);
+  int pid = clone(vfork_child_main, static_cast<char *>(stack) + kStack,
+                  CLONE_VM | CLONE_VFORK | exit_signal, &vs);
+  int e = errno;
+  // Back in the parent: the child ran on this thread's TLS.
+  set_current_thread(ts);
+  munmap(stack, kStack);
+  delete child;
+  if (pid < 0) return -e;
+  if (flags & CLONE_PARENT_SETTID) put_u32(ptid, pid);
+  return pid;
+}
+
 int64_t do_clone(ThreadState *ts, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
                  uint64_t tls) {
   if (flags & CLONE_VM && !(flags & CLONE_VFORK)) {
@@ -104,15 +155,20 @@ int64_t do_clone(ThreadState *ts, uint64_t flags, uint64_t newsp, uint64_t ptid,
     sem_destroy(&cs.ready);
     return child->tid;
   }
-  // A process (fork, vfork, and clone with CLONE_VM|CLONE_VFORK: the parent waits until the
-  // child execs or exits, as with vfork).
+  if ((flags & CLONE_VM) && (flags & CLONE_VFORK))
+    return do_vfork(ts, flags, newsp, ptid, ctid, tls);
+  // A process: fork (the parent waits for a CLONE_VFORK child to exec or exit).
   int pipefd[2] = {-1, -1};
   if (flags & CLONE_VFORK) {
     if (pipe2(pipefd, O_CLOEXEC) < 0) pipefd[0] = pipefd[1] = -1;
   }
   fflush(nullptr);
+  jit::Engine *engine = g_proc->engine;
+  if (engine) engine->fork_prepare();
   pid_t pid = fork();
-  if (pid < 0) return -errno;
+  int e = errno;
+  if (engine) pid == 0 ? engine->fork_child() : engine->fork_parent();
+  if (pid < 0) return -e;
   if (pid == 0) {
     if (pipefd[0] >= 0) close(pipefd[0]);
     ts->tid = static_cast<int>(syscall(SYS_gettid));
@@ -156,7 +212,8 @@ bool read_path(uint64_t addr, std::string *out) {
   return true;
 }
 
-int64_t do_execve(const std::string &path, uint64_t argv_addr, uint64_t envp_addr) {
+int64_t do_execve(ThreadState *ts, const std::string &path, uint64_t argv_addr,
+                  uint64_t envp_addr) {
   std::vector<std::string> argv, envp;
   if (!read_string_array(argv_addr, &argv) || !read_string_array(envp_addr, &envp)) return -EFAULT;
   // The checks execve makes, so failures come back to the guest.
@@ -191,7 +248,7 @@ int64_t do_execve(const std::string &path, uint64_t argv_addr, uint64_t envp_add
   av.push_back(nullptr);
   for (auto &s : envp) ev.push_back(s.data());
   ev.push_back(nullptr);
-  log_close();
+  if (!ts->vfork_child) log_close();
   fflush(nullptr);
   return host_syscall(SYS_execve, reinterpret_cast<uint64_t>(g_proc->self_exe.c_str()),
                       reinterpret_cast<uint64_t>(av.data()), reinterpret_cast<uint64_t>(ev.data()));
@@ -201,17 +258,18 @@ int64_t do_execve(const std::string &path, uint64_t argv_addr, uint64_t envp_add
 
 SYSCALL_HANDLER(exit) {
   clear_child_tid(ts);
+  if (ts->vfork_child) host_syscall(SYS_exit_group, a[0]);
   if (g_threads.fetch_sub(1) == 1) {
     log_close();
     host_syscall(SYS_exit_group, a[0]);
   }
-  host_syscall(SYS_exit, a[0]);
-  __builtin_unreachable();
+  // pthread_exit so the thread's host state (the engine's per-thread data) is released.
+  pthread_exit(nullptr);
 }
 
 SYSCALL_HANDLER(exit_group) {
-  (void)ts;
-  log_close();
+  // A vfork child shares our memory: the log stays open for the parent.
+  if (!ts->vfork_child) log_close();
   fflush(nullptr);
   host_syscall(SYS_exit_group, a[0]);
   __builtin_unreachable();
@@ -265,14 +323,14 @@ SYSCALL_HANDLER(fork) {
 
 SYSCALL_HANDLER(vfork) {
   (void)a;
-  return do_clone(ts, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+  return do_clone(ts, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
 }
 
 SYSCALL_HANDLER(execve) {
   (void)ts;
   std::string path;
   if (!read_path(a[0], &path)) return -EFAULT;
-  return do_execve(path, a[1], a[2]);
+  return do_execve(ts, path, a[1], a[2]);
 }
 
 SYSCALL_HANDLER(execveat) {
@@ -285,7 +343,7 @@ SYSCALL_HANDLER(execveat) {
   } else if (path[0] != '/' && dirfd != AT_FDCWD) {
     path = "/proc/self/fd/" + std::to_string(dirfd) + "/" + path;
   }
-  return do_execve(path, a[2], a[3]);
+  return do_execve(ts, path, a[2], a[3]);
 }
 
 SYSCALL_HANDLER(uname) {

@@ -293,15 +293,10 @@ int user_main(int argc, char **argv, char **envp) {
   auto *ts = new ThreadState;
   ts->tid = gettid();
   x86::CpuX86 &cpu = ts->cpu;
-  memset(&cpu, 0, sizeof cpu);
+  x86::cpu_reset(cpu);
   cpu.opaque = ts;
   cpu.regs[x86::RSP] = proc->stack.sp;
   cpu.rip = proc->prog.entry;
-  cpu.df = 1;
-  x86::set_eflags(cpu, 0x202, ~uint64_t(0));
-  cpu.fpuc = 0x37f;
-  cpu.mxcsr = 0x1f80;
-  for (auto &t : cpu.fptags) t = 1;
   set_current_thread(ts);
   signal_init();
   cpu_loop(ts);

@@ -43,6 +43,7 @@ struct ThreadState {
   int tid = 0;
   uint64_t clear_child_tid = 0;  // set_tid_address / CLONE_CHILD_CLEARTID
   uint64_t robust_list = 0;
+  bool vfork_child = false;  // runs in the parent's memory until it execs or exits
   // Signals.
   uint64_t sigmask = 0;  // the guest's blocked set (bit sig-1)
   std::atomic<bool> signal_pending{false};

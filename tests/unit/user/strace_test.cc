@@ -33,6 +33,9 @@ TEST(Strace, Arguments) {
             "openat(-100,\"/etc/ld.so.cache\",O_WRONLY|O_CREAT,0644)");
   EXPECT_EQ(call(SYS_mmap, {0, 44071, PROT_READ, MAP_PRIVATE, 3, 0}),
             "mmap(NULL,44071,PROT_READ,MAP_PRIVATE,3,0)");
+  EXPECT_EQ(call(SYS_mmap, {0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                            MAP_PRIVATE | MAP_ANONYMOUS, 0xffffffffu, 0}),
+            "mmap(NULL,4096,PROT_EXEC|PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_ANONYMOUS,-1,0)");
   EXPECT_EQ(call(SYS_mmap, {0x1000, 4096, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, uint64_t(-1), 0}),
             "mmap(0x0000000000001000,4096,PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_FIXED|"
