@@ -100,11 +100,12 @@ def compile_one(src, variant, extra_cflags, ldflags, build_dir, name):
     out = os.path.join(build_dir, f"{name}.{variant}.{key}")
     if os.path.exists(out):
         return out, None
-    cmd = ["gcc"] + flags + ["-o", out + ".tmp", src] + ldflags
+    tmp = f"{out}.tmp{os.getpid()}"  # parallel runners may build the same program
+    cmd = ["gcc"] + flags + ["-o", tmp, src] + ldflags
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         return None, " ".join(cmd) + "\n" + p.stderr
-    os.replace(out + ".tmp", out)
+    os.replace(tmp, out)
     return out, None
 
 

@@ -28,7 +28,9 @@ def cpuid_features(argv_prefix, build_dir):
     probe = os.path.join(build_dir, "cpuid_probe")
     src = os.path.join(HERE, "..", "src", "cpuid_probe.c")
     if not os.path.exists(probe):
-        subprocess.run(["gcc", "-O1", "-static", "-o", probe, src], check=True)
+        tmp = f"{probe}.tmp{os.getpid()}"
+        subprocess.run(["gcc", "-O1", "-static", "-o", tmp, src], check=True)
+        os.replace(tmp, probe)
     p = subprocess.run(argv_prefix + [probe], capture_output=True, text=True, timeout=60)
     return set(p.stdout.split()) if p.returncode == 0 else set()
 
@@ -110,10 +112,13 @@ def main():
     asm = os.path.join(a.build_dir, f"seqs-{tag}.S")
     binary = os.path.join(a.build_dir, f"random-insn-{tag}")
     t0 = time.time()
+    asm = f"{asm}.{os.getpid()}.S"
     with open(asm, "w") as f:
         f.write(gen.generate(seed, a.count, isa, not a.no_float_specials, avoid))
-    p = subprocess.run(["gcc", "-static", "-O1", "-o", binary, os.path.join(HERE, "harness.c"),
-                        asm], capture_output=True, text=True)
+    p = subprocess.run(["gcc", "-static", "-O1", "-o", binary + f".tmp{os.getpid()}",
+                        os.path.join(HERE, "harness.c"), asm], capture_output=True, text=True)
+    if p.returncode == 0:
+        os.replace(binary + f".tmp{os.getpid()}", binary)
     if p.returncode:
         print("FAIL: the generated program does not build:\n" + p.stderr[-3000:])
         return 1
@@ -168,6 +173,10 @@ def main():
                     print(f"    (emulated dump exit {erc2}: {eerr2.strip()[-300:]})")
         else:
             print(f"  {name}: all {a.count} sequences match")
+    if not failed:  # keep what a failure report points at; drop the rest
+        for path in (asm, binary):
+            if os.path.exists(path):
+                os.unlink(path)
     return 1 if failed else 0
 
 
