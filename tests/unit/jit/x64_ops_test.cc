@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <random>
 
+#include "jit/backend/x64/insn_map.h"
 #include "jit/ir/printer.h"
 #include "jit/opt/passes.h"
 #include "x64_harness.h"
@@ -590,6 +591,41 @@ TEST_F(X64Ops, PreciseFaults) {
   EXPECT_EQ(pc, 0x2000u);
   EXPECT_EQ(extra, 0xffffffffffffull);
   EXPECT_LE(tb.insn_map.size(), 4u * 3 + 8);  // a few bytes per instruction
+}
+
+TEST(X64InsnMap, RandomSequences) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; round++) {
+    struct Entry {
+      uint32_t off;
+      uint64_t pc, extra;
+    };
+    std::vector<Entry> entries;
+    std::vector<uint8_t> map;
+    x64::InsnMapWriter w(map);
+    uint32_t off = static_cast<uint32_t>(rng() % 3);
+    uint64_t pc = rng() % 2 ? 0x400000 : rng();
+    for (int i = 0, n = static_cast<int>(rng() % 40); i < n; i++) {
+      off += static_cast<uint32_t>(rng() % (i % 7 == 0 ? 300 : 20));  // sometimes 0: same place
+      pc += rng() % 5 == 0 ? rng() : rng() % 16 - 4;
+      uint64_t extra = rng() % 3 == 0 ? rng() : rng() % 4;
+      w.add(off, pc, extra);
+      entries.push_back({off, pc, extra});
+    }
+    for (uint32_t q = 0; q <= off + 2; q++) {
+      const Entry *want = nullptr;
+      for (const Entry &e : entries) {
+        if (e.off <= q) want = &e;
+      }
+      uint64_t got_pc = 0, got_extra = 0;
+      bool found = x64::insn_map_find(map, q, &got_pc, &got_extra);
+      ASSERT_EQ(found, want != nullptr) << "round " << round << " offset " << q;
+      if (want) {
+        ASSERT_EQ(got_pc, want->pc);
+        ASSERT_EQ(got_extra, want->extra);
+      }
+    }
+  }
 }
 
 TEST_F(X64Ops, GotoTbPatchAndReset) {
