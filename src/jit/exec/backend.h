@@ -53,6 +53,9 @@ class Backend {
 
   // The guest instruction at host_pc when the calling thread faulted inside a block.
   virtual bool find_insn(uintptr_t host_pc, uint64_t *insn_pc, uint64_t *insn_extra) = 0;
+  // The block whose code holds host_pc (x86-64; null for the interpreter, whose running block
+  // the engine tracks).
+  virtual Tb *block_at(uintptr_t host_pc) = 0;
 
   // What the lookup helper returns for a block found, and when nothing is found.
   virtual uint64_t lookup_hit(const Tb &tb) const = 0;

@@ -109,6 +109,8 @@ class InterpBackend final : public Backend {
     return true;
   }
 
+  Tb *block_at(uintptr_t) override { return nullptr; }
+
   uint64_t lookup_hit(const Tb &tb) const override { return reinterpret_cast<uintptr_t>(&tb); }
   uint64_t lookup_miss() const override { return 0; }
 

@@ -87,11 +87,10 @@ class X64Backend final : public Backend {
   }
 
   bool find_insn(uintptr_t host_pc, uint64_t *insn_pc, uint64_t *insn_extra) override {
-    auto it = by_code_.upper_bound(host_pc);
-    if (it == by_code_.begin()) return false;
-    --it;
-    return x64::find_insn(it->second->ct, host_pc, insn_pc, insn_extra);
+    X64Tb *tb = find(host_pc);
+    return tb && x64::find_insn(tb->ct, host_pc, insn_pc, insn_extra);
   }
+  Tb *block_at(uintptr_t host_pc) override { return find(host_pc); }
 
   uint64_t lookup_hit(const Tb &tb) const override { return reinterpret_cast<uintptr_t>(tb.code); }
   uint64_t lookup_miss() const override { return reinterpret_cast<uintptr_t>(buf_.exit_next()); }
@@ -102,6 +101,14 @@ class X64Backend final : public Backend {
   }
 
  private:
+  X64Tb *find(uintptr_t host_pc) const {
+    auto it = by_code_.upper_bound(host_pc);
+    if (it == by_code_.begin()) return nullptr;
+    --it;
+    const uintptr_t code = reinterpret_cast<uintptr_t>(it->second->code);
+    return host_pc - code < it->second->code_size ? it->second : nullptr;
+  }
+
   x64::CodeBuffer buf_;
   x64::CodegenOptions copts_;
   std::map<uintptr_t, X64Tb *> by_code_;  // every block since the last flush, by code address

@@ -35,11 +35,11 @@ ThreadState *running_in(Engine::Impl *m) {
 
 }  // namespace
 
-Tb *Engine::Impl::translate_locked(const TbKey &key) {
+Tb *Engine::Impl::translate_locked(const TbKey &key, bool cached, unsigned max_insns) {
   Ir ir;
   Builder b(ir);
   TbSource src;
-  fe.translate(key, b, src, opts.max_insns);
+  fe.translate(key, b, src, max_insns ? max_insns : opts.max_insns);
   if (std::string err = verify(ir); !err.empty()) {
     std::fprintf(stderr, "jit: invalid IR for pc 0x%llx: %s\n",
                  static_cast<unsigned long long>(key.pc), err.c_str());
@@ -64,13 +64,24 @@ Tb *Engine::Impl::translate_locked(const TbKey &key) {
   flushed_empty = false;
   if (opts.log & kLogOutAsm) be->log_out_asm(*tb, log);
   stats.translations++;
-  std::vector<uint64_t> new_pages;
-  cache.insert(tb.get(), new_pages);
-  if (opts.protect_code_page) {
-    for (uint64_t page : new_pages) opts.protect_code_page(page);
+  if (cached) {
+    std::vector<uint64_t> new_pages;
+    cache.insert(tb.get(), new_pages);
+    if (opts.protect_code_page) {
+      for (uint64_t page : new_pages) opts.protect_code_page(page);
+    }
+  } else {
+    tb->one_off = true;
+    tb->invalid.store(true);  // never found by lookups nor chained
   }
   blocks.push_back(std::move(tb));
   return blocks.back().get();
+}
+
+Tb *Engine::Impl::translate_one_off(ThreadState *ts, const TbKey &key) {
+  EngineLock g(*this, ts);
+  if (pending.load(std::memory_order_relaxed)) return nullptr;
+  return translate_locked(key, false, 1);
 }
 
 Tb *Engine::Impl::find_slow(ThreadState *ts, const TbKey &key, bool translate) {
@@ -160,6 +171,14 @@ uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
       if (h->key == key && !h->invalid.load(std::memory_order_relaxed)) tb = h;
     }
     ts->hint = nullptr;
+    if (ts->one_insn) {
+      // After a write into the running block (exit_to_loop_single): the writing instruction
+      // alone, translated afresh and not kept (its page stays writable meanwhile).
+      tb = translate_one_off(ts, key);
+      if (!tb) continue;  // a flush is pending
+      ts->one_insn = false;
+      last = nullptr;
+    }
     if (!tb) tb = ts->jc.find(key);
     if (!tb) {
       tb = find_slow(ts, key, true);
@@ -176,11 +195,13 @@ uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
       if (opts.log & kLogCpu) fe.dump_state(env, log);
       funlockfile(log);
     }
+    ts->current = tb;
     ExecResult r = be->exec(env, *tb);
     switch (r.kind) {
       case ExecResult::next:
         break;
       case ExecResult::chain:
+        if (r.tb->invalid.load(std::memory_order_relaxed)) break;  // e.g. a one-off block
         last = r.tb;
         slot = r.slot;
         break;
@@ -263,6 +284,21 @@ bool Engine::restore_host_pc(void *env, uintptr_t host_pc) {
   }
   impl_->fe.restore(env, pc, extra);
   return true;
+}
+
+bool Engine::running_block_overlaps(uintptr_t host_pc, uint64_t start, uint64_t end) {
+  ThreadState *ts = running_in(impl_.get());
+  if (!ts || ts->holds_lock) return false;
+  EngineLock g(*impl_, ts);
+  Tb *tb = impl_->be->block_at(host_pc);
+  if (!tb && impl_->kind == BackendKind::interp && Interpreter::current()) tb = ts->current;
+  return tb && !tb->one_off && tb->overlaps(start, end);
+}
+
+void Engine::exit_to_loop_single(void *env) {
+  ThreadState *ts = running_in(impl_.get());
+  if (ts) ts->one_insn = true;
+  exit_to_loop(env, kExitNext);
 }
 
 void Engine::invalidate(uint64_t start, uint64_t end) {

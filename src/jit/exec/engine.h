@@ -87,6 +87,16 @@ class Engine {
     return restore_host_pc(env, retaddr - 1);
   }
 
+  // Precise self-modifying code, from a write-fault handler on a thread in run() (after
+  // invalidate): whether the block running at host_pc (as for restore_host_pc) was decoded
+  // from guest bytes in [start, end) and has more than one instruction, i.e. the write changes
+  // code the block would still run. The handler then calls restore_host_pc and
+  // exit_to_loop_single: the loop runs the writing instruction alone in a block that is not
+  // cached (so its page is not protected again before the write is done) and goes on from
+  // there with fresh translations.
+  bool running_block_overlaps(uintptr_t host_pc, uint64_t start, uint64_t end);
+  [[noreturn]] void exit_to_loop_single(void *env);
+
   // The guest bytes in [start, end) changed or were unmapped: drops the blocks decoded from
   // them (and unchains jumps into them). Safe from a signal handler of a thread in run() for a
   // fault raised by guest code (not from an asynchronous signal: it takes the engine's lock).

@@ -36,6 +36,8 @@ struct ThreadState {
   bool in_run = false;
   bool holds_lock = false;  // this thread holds (or waits for) impl->mu
   Tb *hint = nullptr;       // the block goto_ptr went to (interpreter)
+  Tb *current = nullptr;    // the block entered last from the loop (interpreter: running)
+  bool one_insn = false;    // run the next instruction alone in an uncached block
 };
 
 // The thread's state in the engine whose run() it is in (innermost), else null.
@@ -83,7 +85,9 @@ struct Engine::Impl {
   uint64_t loop(ThreadState *ts, void *env);
   Tb *lookup_locked(const TbKey &key);
   Tb *find_slow(ThreadState *ts, const TbKey &key, bool translate);
-  Tb *translate_locked(const TbKey &key);
+  // cached: false for a one-off block (not in the table, no page protection).
+  Tb *translate_locked(const TbKey &key, bool cached = true, unsigned max_insns = 0);
+  Tb *translate_one_off(ThreadState *ts, const TbKey &key);
   void maybe_chain(ThreadState *ts, Tb *from, unsigned slot, Tb *to);
   void remove_locked(Tb *tb);
   void unchain_all_locked();

@@ -35,6 +35,8 @@ struct alignas(8) Tb {
   // Set (under the engine's lock) when the block is invalidated: it stays allocated, since
   // other threads may still run it, until the next full flush.
   std::atomic<bool> invalid{false};
+  // Translated for one run only (Engine::exit_to_loop_single): never cached.
+  bool one_off = false;
   // Where each goto_tb slot is chained to (null: unchained). Written under the engine's lock;
   // read without it by the interpreter's loop.
   std::atomic<Tb *> jmp_dest[2] = {nullptr, nullptr};

@@ -155,6 +155,84 @@ TEST_P(ExecFault, HelperRaisesFromItsReturnAddress) {
   EXPECT_EQ(cpu.r[3], 4u);
 }
 
+// Self-modifying code as user mode catches it: code pages are made read-only when they get
+// blocks; a write fault invalidates the page and makes it writable again; when the write hits
+// the block that is running, the writing instruction is run alone and translation restarts.
+uintptr_t g_base = 0;
+uint8_t g_protected[toy::kMemSize >> 12];
+int g_smc_restarts = 0;
+
+void protect_page(uint64_t page) {
+  g_protected[page >> 12] = 1;
+  mprotect(reinterpret_cast<void *>(g_base + page), 4096, PROT_READ);
+}
+
+void on_write_fault(int, siginfo_t *si, void *uc_void) {
+  auto *uc = static_cast<ucontext_t *>(uc_void);
+  uintptr_t host_pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+  uintptr_t a = reinterpret_cast<uintptr_t>(si->si_addr);
+  if (a >= g_base && a - g_base < toy::kMemSize && g_protected[(a - g_base) >> 12]) {
+    uint64_t page = (a - g_base) & ~uint64_t{4095};
+    g_protected[page >> 12] = 0;
+    toy::g_engine->invalidate(page, page + 4096);
+    mprotect(reinterpret_cast<void *>(g_base + page), 4096, PROT_READ | PROT_WRITE);
+    if (toy::g_engine->running_block_overlaps(host_pc, a - g_base, a - g_base + 8)) {
+      g_smc_restarts++;
+      if (!toy::g_engine->restore_host_pc(g_cpu, host_pc)) std::abort();
+      toy::g_engine->exit_to_loop_single(g_cpu);
+    }
+    return;  // retry the write
+  }
+  signal(SIGSEGV, SIG_DFL);
+}
+
+TEST_P(ExecFault, PreciseSelfModifyingCode) {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_write_fault;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, nullptr);
+  g_base = mem.base();
+  std::memset(g_protected, 0, sizeof g_protected);
+  g_smc_restarts = 0;
+  EngineOptions o;
+  o.protect_code_page = protect_page;
+  make(o);
+  // r7 = the address of an instruction after the store in the same block; r0 = a new
+  // instruction (movi r2, 0) written over it (u64: it and the one after, which becomes trap 0).
+  Asm a(mem, 0x100);
+  a.movi(7, 0x120);
+  a.movi(0, 0x0208);  // bytes 08 02 00 00: movi r2, 0
+  a.addi(2, 1);
+  a.addi(3, 1);
+  a.addi(1, 1);           // 0x110
+  a.emit(toy::ST, 0, 7);  // 0x114: [0x120] = r0 (u64: 0x120 and 0x124)
+  a.addi(2, 2);           // 0x118
+  a.addi(3, 2);           // 0x11c
+  a.addi(2, 3);           // 0x120: becomes movi r2, 0
+  a.trap(5);              // 0x124: becomes 00 00 00 00 (trap 0)
+  Cpu cpu{};
+  cpu.pc = 0x100;
+  g_cpu = &cpu;
+  EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 0);
+  EXPECT_EQ(cpu.r[2], 0u);
+  EXPECT_EQ(cpu.r[3], 1u + 2);
+  EXPECT_EQ(cpu.r[1], 1u);  // once: the restart resumed at the store
+  EXPECT_EQ(g_smc_restarts, 1);
+  // A store to the code page that misses the running block: the block goes on.
+  Asm b(mem, 0x200);
+  b.movi(7, 0x400);
+  b.addi(4, 1);
+  b.emit(toy::ST, 0, 7);
+  b.addi(4, 1);
+  b.trap(6);
+  cpu.pc = 0x200;
+  EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 6);
+  EXPECT_EQ(cpu.r[4], 2u);
+  EXPECT_EQ(g_smc_restarts, 1);
+  for (int p = 0; p < 16; p++) mprotect(mem.host(p * 4096), 4096, PROT_READ | PROT_WRITE);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ExecFault,
                          ::testing::Values(BackendKind::interp, BackendKind::x86_64),
                          [](const auto &info) {
