@@ -34,25 +34,19 @@ bool read_guest(const EngineOptions &opts, uint64_t addr, uint32_t len, std::vec
   return true;
 }
 
-// One instruction as QEMU prints it: address, its bytes in columns of `split`, mnemonic.
+// One instruction as QEMU prints it: address, its first `split` bytes (padded so that the
+// mnemonics line up), mnemonic and operands; longer instructions go on with their other bytes
+// on lines of their own.
 void print_insn(FILE *out, uint64_t addr, const uint8_t *bytes, size_t size, const char *mnemonic,
                 const char *ops, size_t split) {
-  std::fprintf(out, "0x%08" PRIx64 ":  ", addr);
-  size_t i = 0;
-  for (;;) {
-    size_t n = std::min(split, size - i);
-    for (size_t k = 0; k < split; k++) {
-      if (k < n) {
-        std::fprintf(out, "%02x ", bytes[i + k]);
-      } else {
-        std::fputs("   ", out);
-      }
-    }
-    if (i == 0) std::fprintf(out, " %-8s %s", mnemonic, ops);
+  std::fprintf(out, "0x%08" PRIx64 ": ", addr);
+  const size_t first = std::min(size, split);
+  for (size_t i = 0; i < first; i++) std::fprintf(out, " %02x", bytes[i]);
+  std::fprintf(out, "%*s  %-8s %s\n", static_cast<int>((split - first) * 3), "", mnemonic, ops);
+  for (size_t i = split; i < size; i += split) {
+    std::fprintf(out, "0x%08" PRIx64 ": ", addr + i);
+    for (size_t k = i; k < std::min(size, i + split); k++) std::fprintf(out, " %02x", bytes[k]);
     std::fputc('\n', out);
-    i += n;
-    if (i >= size) break;
-    std::fprintf(out, "0x%08" PRIx64 ":  ", addr + i);
   }
 }
 
