@@ -142,7 +142,7 @@ void reset_jump(const CompiledTb &tb, unsigned slot);
 // address pass retaddr - 1 (the call instruction itself, as a call can end an instruction).
 bool find_insn(const CompiledTb &tb, uintptr_t host_pc, uint64_t *insn_pc, uint64_t *insn_extra);
 
-// -d out_asm: one line per instruction, "0x<address>:  <mnemonic> <operands>".
+// -d out_asm in QEMU's layout: "0x<address>:  <bytes>  <mnemonic> <operands>", AT&T syntax.
 void disassemble(const uint8_t *code, size_t size, FILE *out);
 
 }  // namespace qemu::jit::x64

@@ -1,25 +1,55 @@
+// -d out_asm in QEMU's layout: "0x<address>:  <bytes, 8 per line>  <mnemonic> <operands>" in
+// AT&T syntax, an instruction longer than 8 bytes continuing on the next line.
 #include <capstone/capstone.h>
+
+#include <algorithm>
 #include <cinttypes>
 
 #include "jit/backend/x64/codegen.h"
 
 namespace qemu::jit::x64 {
 
+namespace {
+
+constexpr size_t kColumns = 8;
+
+void print_line(FILE *out, uint64_t addr, const uint8_t *bytes, size_t size, const char *mnemonic,
+                const char *ops) {
+  for (size_t i = 0; i == 0 || i < size; i += kColumns) {
+    std::fprintf(out, "0x%08" PRIx64 ":  ", addr + i);
+    for (size_t k = 0; k < kColumns; k++) {
+      if (i + k < size) {
+        std::fprintf(out, "%02x ", bytes[i + k]);
+      } else {
+        std::fputs("   ", out);
+      }
+    }
+    if (i == 0) std::fprintf(out, " %-8s %s", mnemonic, ops);
+    std::fputc('\n', out);
+  }
+}
+
+}  // namespace
+
 void disassemble(const uint8_t *code, size_t size, FILE *out) {
   csh h;
   if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
-    std::fprintf(out, "(no disassembler)\n");
+    for (size_t i = 0; i < size; i += kColumns) {
+      print_line(out, reinterpret_cast<uintptr_t>(code + i), code + i, std::min(kColumns, size - i),
+                 ".byte", "");
+    }
     return;
   }
+  cs_option(h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
   cs_insn *insn = cs_malloc(h);
   const uint8_t *p = code;
   size_t left = size;
   uint64_t addr = reinterpret_cast<uintptr_t>(code);
   while (left > 0) {
     if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
-      std::fprintf(out, "0x%016" PRIx64 ":  %s %s\n", insn->address, insn->mnemonic, insn->op_str);
-    } else {  // undecodable: show one byte and go on
-      std::fprintf(out, "0x%016" PRIx64 ":  .byte 0x%02x\n", addr, *p);
+      print_line(out, insn->address, insn->bytes, insn->size, insn->mnemonic, insn->op_str);
+    } else {  // undecodable: one byte, and on
+      print_line(out, addr, p, 1, ".byte", "");
       p++;
       left--;
       addr++;
