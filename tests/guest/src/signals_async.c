@@ -71,6 +71,30 @@ static void print_pending(const char *when) {
     printf("\n");
 }
 
+/* Waits until process pid sleeps in a pipe read (its wchan; or, where the kernel hides
+   wchan, its state), so a signal sent then interrupts that read. */
+static void wait_blocked_in_read(pid_t pid) {
+    char path[64], buf[128];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f) fclose(f);
+        buf[n] = 0;
+        if (strstr(buf, "pipe_read")) return;
+        if (n == 0 || strcmp(buf, "0") == 0) { /* no wchan: the state field of stat */
+            snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+            f = fopen(path, "r");
+            n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+            if (f) fclose(f);
+            buf[n] = 0;
+            char *paren = strrchr(buf, ')');
+            if (i > 20 && paren && paren[1] == ' ' && paren[2] == 'S') return;
+        }
+        usleep(10000);
+    }
+}
+
 static void restart_test(int restart) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -79,16 +103,17 @@ static void restart_test(int restart) {
     sigaction(SIGALRM, &sa, NULL);
     int fds[2];
     if (pipe(fds)) exit(1);
+    alarms = 0;
+    pid_t parent = getpid();
     pid_t child = fork();
-    if (child == 0) {
-        usleep(300000);
+    if (child == 0) { /* signal the parent while it waits in read, then write */
+        wait_blocked_in_read(parent);
+        kill(parent, SIGALRM);
+        usleep(100000);
         if (write(fds[1], "x", 1) != 1) _exit(1);
         _exit(0);
     }
     close(fds[1]);
-    alarms = 0;
-    struct itimerval it = {{0, 0}, {0, 50000}};
-    setitimer(ITIMER_REAL, &it, NULL);
     char c = 0;
     ssize_t n = read(fds[0], &c, 1);
     int e = errno;
