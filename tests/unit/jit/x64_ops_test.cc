@@ -591,6 +591,25 @@ TEST_F(X64Ops, PreciseFaults) {
   EXPECT_EQ(pc, 0x2000u);
   EXPECT_EQ(extra, 0xffffffffffffull);
   EXPECT_LE(tb.insn_map.size(), 4u * 3 + 8);  // a few bytes per instruction
+  uint32_t offs[8];
+  uint64_t pcs[8], extras[8];
+  ASSERT_EQ(x64::insn_starts(tb, offs, pcs, extras, 8), 4u);
+  EXPECT_EQ(pcs[0], 0x1000u);
+  EXPECT_EQ(pcs[2], 0x0ffcu);
+  EXPECT_EQ(extras[3], 0xffffffffffffull);
+  EXPECT_LE(offs[0], offs[1]);
+  EXPECT_LT(offs[1], offs[2]);  // a load between
+  // out_asm with QEMU's guest address lines.
+  char *text = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  x64::disassemble_tb(tb, f);
+  std::fclose(f);
+  std::string s(text, len);
+  std::free(text);
+  EXPECT_EQ(s.rfind("  -- guest addr 0x0000000000001000 + tb prologue\n", 0), 0u) << s;
+  EXPECT_NE(s.find("\n  -- guest addr 0x0000000000000ffc\n0x"), std::string::npos) << s;
+  EXPECT_NE(s.find("\n  -- guest addr 0x0000000000002000\n"), std::string::npos) << s;
 }
 
 TEST(X64InsnMap, RandomSequences) {

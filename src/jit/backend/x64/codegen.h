@@ -144,5 +144,13 @@ bool find_insn(const CompiledTb &tb, uintptr_t host_pc, uint64_t *insn_pc, uint6
 
 // -d out_asm in QEMU's layout: "0x<address>:  <bytes>  <mnemonic> <operands>", AT&T syntax.
 void disassemble(const uint8_t *code, size_t size, FILE *out);
+// A whole block as QEMU's out_asm shows it: the code of each guest instruction after a line
+// "  -- guest addr 0x<pc>" (the first one " + tb prologue").
+void disassemble_tb(const CompiledTb &tb, FILE *out);
+
+// The insn map's entries in code order: host offset from tb.code, pc and extra of each
+// insn_start. Returns how many there are.
+size_t insn_starts(const CompiledTb &tb, uint32_t *offsets, uint64_t *pcs, uint64_t *extras,
+                   size_t max);
 
 }  // namespace qemu::jit::x64

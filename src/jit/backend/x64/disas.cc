@@ -6,6 +6,7 @@
 #include <cinttypes>
 
 #include "jit/backend/x64/codegen.h"
+#include "jit/backend/x64/insn_map.h"
 
 namespace qemu::jit::x64 {
 
@@ -57,6 +58,22 @@ void disassemble(const uint8_t *code, size_t size, FILE *out) {
   }
   cs_free(insn, 1);
   cs_close(&h);
+}
+
+void disassemble_tb(const CompiledTb &tb, FILE *out) {
+  uint32_t start = 0;
+  bool first = true;
+  auto marker = [&](uint64_t pc) {
+    std::fprintf(out, "  -- guest addr 0x%016" PRIx64 "%s\n", pc, first ? " + tb prologue" : "");
+    first = false;
+  };
+  insn_map_walk(tb.insn_map, [&](uint32_t off, uint64_t pc, uint64_t) {
+    if (off > start) disassemble(tb.code + start, off - start, out);
+    start = off;
+    marker(pc);
+    return true;
+  });
+  if (tb.size > start) disassemble(tb.code + start, tb.size - start, out);
 }
 
 }  // namespace qemu::jit::x64

@@ -14,7 +14,11 @@ void put(std::vector<uint8_t> &out, uint64_t v) {
   out.push_back(static_cast<uint8_t>(v));
 }
 
-bool get(const std::vector<uint8_t> &in, size_t &pos, uint64_t *v) {
+}  // namespace
+
+namespace detail {
+
+bool insn_map_get(const std::vector<uint8_t> &in, size_t &pos, uint64_t *v) {
   uint64_t r = 0;
   for (unsigned shift = 0; pos < in.size() && shift < 64; shift += 7) {
     uint8_t b = in[pos++];
@@ -27,7 +31,7 @@ bool get(const std::vector<uint8_t> &in, size_t &pos, uint64_t *v) {
   return false;
 }
 
-}  // namespace
+}  // namespace detail
 
 void InsnMapWriter::add(uint32_t off, uint64_t pc, uint64_t extra) {
   uint64_t delta = pc - last_pc_;
@@ -40,19 +44,14 @@ void InsnMapWriter::add(uint32_t off, uint64_t pc, uint64_t extra) {
 }
 
 bool insn_map_find(const std::vector<uint8_t> &map, uint32_t off, uint64_t *pc, uint64_t *extra) {
-  size_t pos = 0;
-  uint64_t cur_off = 0, cur_pc = 0;
   bool found = false;
-  while (pos < map.size()) {
-    uint64_t d_off, zigzag, x;
-    if (!get(map, pos, &d_off) || !get(map, pos, &zigzag) || !get(map, pos, &x)) break;
-    cur_off += d_off;
-    if (cur_off > off) break;
-    cur_pc += (zigzag >> 1) ^ (0 - (zigzag & 1));
-    *pc = cur_pc;
+  insn_map_walk(map, [&](uint32_t o, uint64_t p, uint64_t x) {
+    if (o > off) return false;
+    *pc = p;
     *extra = x;
     found = true;
-  }
+    return true;
+  });
   return found;
 }
 
@@ -60,6 +59,21 @@ bool find_insn(const CompiledTb &tb, uintptr_t host_pc, uint64_t *insn_pc, uint6
   uintptr_t start = reinterpret_cast<uintptr_t>(tb.code);
   if (host_pc < start || host_pc >= start + tb.size) return false;
   return insn_map_find(tb.insn_map, static_cast<uint32_t>(host_pc - start), insn_pc, insn_extra);
+}
+
+size_t insn_starts(const CompiledTb &tb, uint32_t *offsets, uint64_t *pcs, uint64_t *extras,
+                   size_t max) {
+  size_t n = 0;
+  insn_map_walk(tb.insn_map, [&](uint32_t o, uint64_t p, uint64_t x) {
+    if (n < max) {
+      offsets[n] = o;
+      pcs[n] = p;
+      extras[n] = x;
+    }
+    n++;
+    return true;
+  });
+  return n;
 }
 
 }  // namespace qemu::jit::x64
