@@ -35,9 +35,10 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       // RDRAND (30).
       out[2] =
           (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 22) | (1u << 23) | (1u << 30);
-      // EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), FXSR (24), SSE (25), SSE2 (26).
-      out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 24) |
-               (1u << 25) | (1u << 26);
+      // EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25),
+      // SSE2 (26).
+      out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) |
+               (1u << 24) | (1u << 25) | (1u << 26);
       break;
     case 2:
       out[0] = 0x00ff0001;  // descriptors in leaf 4

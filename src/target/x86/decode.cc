@@ -112,6 +112,10 @@ unsigned operand_size(const Insn &insn, Opnd form) {
     case Opnd::W:
     case Opnd::U:
       return 16;
+    case Opnd::P:
+    case Opnd::Q:
+    case Opnd::N:
+      return 8;
     case Opnd::Iz:
     case Opnd::Jz:
       return insn.osize == 2 ? 2 : 4;

@@ -47,7 +47,10 @@ enum class Opnd : uint8_t {
   Zq,  // register in the opcode's low bits (+REX.B)
   V,
   W,
-  U,   // SSE: ModRM reg, r/m (xmm or memory), r/m xmm register only
+  U,  // SSE: ModRM reg, r/m (xmm or memory), r/m xmm register only
+  P,
+  Q,
+  N,   // MMX: ModRM reg, r/m (mm or memory), r/m mm register only
   By,  // VEX.vvvv general register (32/64 by VEX.W)
 };
 
@@ -108,7 +111,7 @@ struct Def {
   }
   constexpr bool has_modrm() const {
     for (Opnd x : o) {
-      if ((x >= Opnd::Eb && x <= Opnd::Gq) || (x >= Opnd::V && x <= Opnd::U)) return true;
+      if ((x >= Opnd::Eb && x <= Opnd::Gq) || (x >= Opnd::V && x <= Opnd::N)) return true;
     }
     return reg >= 0 || mod != kModAny;
   }

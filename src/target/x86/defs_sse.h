@@ -152,7 +152,29 @@ constexpr void add(Table &t) {
       {0xfc, kPaddb, "paddb"},           {0xfd, kPaddw, "paddw"},
       {0xfe, kPaddd, "paddd"},
   };
-  for (const auto &e : kInt) x(e.opc, kPfx66, e.name, tr_sse, e.op, O::V, O::W);
+  for (const auto &e : kInt) {
+    x(e.opc, kPfx66, e.name, tr_sse, e.op, O::V, O::W);
+    if (e.opc != 0x6c && e.opc != 0x6d) {  // MMX forms (no qdq unpacks)
+      t.add(op(kMap0F, e.opc, e.name, tr_mmx, e.op, O::P, O::Q, O::none, kSse).p(kPfxNone));
+    }
+  }
+  t.add(op(kMap0F, 0x70, "pshufw", tr_mmx, kPshufw, O::P, O::Q, O::Ib, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x6e, "movd", tr_mmx_mov, 0, O::P, O::Ey, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x7e, "movd", tr_mmx_mov, 1, O::Ey, O::P, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x6f, "movq", tr_mmx_mov, 2, O::P, O::Q, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x7f, "movq", tr_mmx_mov, 3, O::Q, O::P, O::none, kSse).p(kPfxNone));
+  t.add(
+      op(kMap0F, 0xe7, "movntq", tr_mmx_mov, 3, O::Q, O::P, O::none, kSse).p(kPfxNone).m(kModMem));
+  t.add(op(kMap0F, 0xd6, "movq2dq", tr_mmx_mov, 4, O::V, O::N, O::none, kSse).p(kPfxF3).m(kModReg));
+  t.add(op(kMap0F, 0xd6, "movdq2q", tr_mmx_mov, 5, O::P, O::U, O::none, kSse).p(kPfxF2).m(kModReg));
+  t.add(op(kMap0F, 0x77, "emms", tr_emms, 0, O::none, O::none, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0xd7, "pmovmskb", tr_mmx_movmsk, 0, O::Gd, O::N, O::none, kSse)
+            .p(kPfxNone)
+            .m(kModReg));
+  t.add(op(kMap0F, 0xc5, "pextrw", tr_mmx_pextrw, 0, O::Gd, O::N, O::Ib, kSse)
+            .p(kPfxNone)
+            .m(kModReg));
+  t.add(op(kMap0F, 0xc4, "pinsrw", tr_mmx_pinsrw, 0, O::P, O::Ed, O::Ib, kSse).p(kPfxNone));
   x(0x70, kPfx66, "pshufd", tr_sse, kPshufd, O::V, O::W, O::Ib);
   x(0x70, kPfxF3, "pshufhw", tr_sse, kPshufhw, O::V, O::W, O::Ib);
   x(0x70, kPfxF2, "pshuflw", tr_sse, kPshuflw, O::V, O::W, O::Ib);
@@ -168,6 +190,12 @@ constexpr void add(Table &t) {
       {0x73, 7, kPslldq, "pslldq"},
   };
   for (const auto &e : kShiftImm) {
+    if (e.op != kPsrldq && e.op != kPslldq) {
+      t.add(op(kMap0F, e.opc, e.name, tr_mmx, e.op, O::N, O::Ib, O::none, kSse)
+                .p(kPfxNone)
+                .r(e.reg)
+                .m(kModReg));
+    }
     t.add(op(kMap0F, e.opc, e.name, tr_sse, e.op, O::U, O::Ib, O::none, kSse)
               .p(kPfx66)
               .r(e.reg)
@@ -184,6 +212,9 @@ constexpr void add(Table &t) {
   t.add(op(kMap0F, 0xe7, "movntdq", tr_sse_mov, kStore128, O::W, O::V, O::none, kSse | kNoTest)
             .p(kPfx66)
             .m(kModMem));
+  t.add(op(kMap0F, 0xf7, "maskmovdqu", tr_sse_maskmov, 0, O::V, O::U, O::none, kSse | kNoTest)
+            .p(kPfx66)
+            .m(kModReg));
   t.add(op(kMap0F, 0xd7, "pmovmskb", tr_sse_movmsk, 0, O::Gd, O::U, O::none, kSse)
             .p(kPfx66)
             .m(kModReg));

@@ -145,7 +145,9 @@ enum SseOp : uint16_t {
   kMovhps,
   kMovhlps,
   kMovlhps,
-  kMovq,  // movq: low 64, upper zero
+  kMovq,     // movq: low 64, upper zero
+  kPshufw,   // MMX pshufw (the helper maps it)
+  kMaskmov,  // dst: the memory's bytes, src: the mask register, imm: the data register
   // SSE3.
   kAddsubps,
   kAddsubpd,
@@ -221,6 +223,8 @@ enum SseOp : uint16_t {
 
 // (env, op, dst offset, src offset, imm) -> result (comparisons: flags; movmsk: the mask).
 extern const jit::HelperInfo kHelperSse;
+// The same on 64-bit MMX registers (offsets of 8-byte values).
+extern const jit::HelperInfo kHelperMmx;
 // ucomis/comis: (env, op 0 ss / 1 sd, a offset, b offset) -> eflags (ZF PF CF).
 extern const jit::HelperInfo kHelperSseCompare;
 // (env, kind, value, dst offset): cvtsi2ss/sd into the low lane; kind: 0 ss32 1 ss64 2 sd32 3 sd64.

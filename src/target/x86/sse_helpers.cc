@@ -879,6 +879,11 @@ U h_sse(U env, U op, U doff, U soff, U imm) {
       r.q[0] = s.q[0];
       r.q[1] = 0;
       return 0;
+    case kMaskmov:
+      for (int k = 0; k < 16; k++) {
+        if (s.b[k] & 0x80) r.b[k] = c.xmm[imm & 15].b[k];
+      }
+      return 0;
     default:
       break;
   }
@@ -889,6 +894,44 @@ U h_sse(U env, U op, U doff, U soff, U imm) {
     float_op(c, o, r, s, i);
   }
   return ret;
+}
+
+// MMX operations: the 64-bit operands in the low halves of xmm-sized values; the lane-wise
+// operations' low halves are the MMX results, the others are rearranged first.
+U h_mmx(U env, U op, U doff, U soff, U imm) {
+  auto *base = reinterpret_cast<uint8_t *>(env);
+  XmmReg a{}, s{};
+  std::memcpy(&a.q[0], base + doff, 8);
+  std::memcpy(&s.q[0], base + soff, 8);
+  unsigned o = static_cast<unsigned>(op);
+  switch (o) {
+    case kPunpckhbw:
+    case kPunpckhwd:
+    case kPunpckhdq:
+      a.q[0] >>= 32;
+      s.q[0] >>= 32;
+      o = o == kPunpckhbw ? kPunpcklbw : o == kPunpckhwd ? kPunpcklwd : kPunpckldq;
+      break;
+    case kPacksswb:
+    case kPackssdw:
+    case kPackuswb:
+      a.q[1] = s.q[0];
+      s = a;
+      break;
+    case kPshufw:
+      o = kPshuflw;
+      break;
+    default:
+      break;
+  }
+  if (o >= kAddsubps) {
+    U ret = 0;
+    ext_op(cpu_of(env), o, a, s, static_cast<unsigned>(imm), &ret);
+  } else {
+    int_op(o, a, s, static_cast<unsigned>(imm));
+  }
+  std::memcpy(base + doff, &a.q[0], 8);
+  return 0;
 }
 
 U h_sse_compare(U env, U kind, U aoff, U boff) {
@@ -1023,6 +1066,7 @@ jit::HelperInfo::GenericFn fn(Fn *f) {
 }  // namespace
 
 const jit::HelperInfo kHelperSse = {"sse", fn(&h_sse), 5, true, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperMmx = {"mmx", fn(&h_mmx), 5, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperSseCompare = {"sse_compare", fn(&h_sse_compare), 4, true,
                                            jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperCvtI2F = {"cvt_i2f", fn(&h_cvt_i2f), 4, true, jit::kHelperNoGlobals};

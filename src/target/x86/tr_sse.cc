@@ -308,3 +308,20 @@ void tr_sse_pcmpstr(Translator &t, const Insn &in) {
 }
 
 }  // namespace qemu::x86
+
+namespace qemu::x86 {
+
+// maskmovdqu: the bytes of V whose mask byte (U) has its top bit set go to [rdi].
+void tr_sse_maskmov(Translator &t, const Insn &in) {
+  TempId di = in.addr32 ? t.zext(4, t.reg[RDI]) : t.reg[RDI];
+  TempId a = t.seg_addr(in, di);
+  TempId a8 = t.binop(Opcode::add, a, t.cst(8));
+  st_lane(t, kTmp, t.load(a, 8));
+  st_lane(t, kTmp + 8, t.load(a8, 8));
+  t.call(kHelperSse,
+         {t.env_ptr(), t.cst(kMaskmov), t.cst(kTmp), t.cst(xoff(in.rm)), t.cst(in.reg)});
+  t.store(a, 8, ld_lane(t, kTmp));
+  t.store(a8, 8, ld_lane(t, kTmp + 8));
+}
+
+}  // namespace qemu::x86

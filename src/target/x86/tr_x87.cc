@@ -23,6 +23,23 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
   auto load_op = [&](unsigned size, unsigned kind, uint64_t op) {
     x87v(t, op, t.load(addr, size), t.cst(kind));
   };
+  // 80-bit operands (extended real or packed BCD): 8 + 2 bytes.
+  auto load80 = [&](unsigned kind) {
+    TempId mant = t.load(addr, 8);
+    TempId exp = t.load(t.binop(Opcode::add, addr, t.cst(8)), 2);
+    t.b.st_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
+    x87v(t, kFld, mant, t.cst(kind));
+  };
+  auto store80 = [&](unsigned kind) {
+    // Probe the last bytes first: nothing may change when the store faults.
+    TempId hi = t.binop(Opcode::add, addr, t.cst(8));
+    t.load(hi, 2);
+    TempId mant = x87v(t, kFst, t.cst(1), t.cst(kind));
+    TempId exp = t.tmp();
+    t.b.ld_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
+    t.store(addr, 8, mant);
+    t.store(hi, 2, exp);
+  };
   auto store = [&](unsigned size, unsigned kind, bool pop) {
     TempId v = x87v(t, kFst, t.cst(pop), t.cst(kind));
     t.store(addr, size, v);
@@ -78,24 +95,12 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
         case 3:
           store(4, 3, r == 3);
           return;
-        case 5: {
-          TempId mant = t.load(addr, 8);
-          TempId exp = t.load(t.binop(Opcode::add, addr, t.cst(8)), 2);
-          t.b.st_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
-          x87v(t, kFld, mant, t.cst(5));
+        case 5:
+          load80(5);
           return;
-        }
-        case 7: {
-          // Probe the last bytes first: nothing may change when the store faults.
-          TempId hi = t.binop(Opcode::add, addr, t.cst(8));
-          t.load(hi, 2);
-          TempId mant = x87v(t, kFst, t.cst(1), t.cst(9));
-          TempId exp = t.tmp();
-          t.b.ld_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
-          t.store(addr, 8, mant);
-          t.store(hi, 2, exp);
+        case 7:
+          store80(9);
           return;
-        }
         default:
           break;
       }
@@ -137,8 +142,14 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
         case 3:
           store(2, 2, r == 3);
           return;
+        case 4:
+          load80(10);  // fbld
+          return;
         case 5:
           load_op(8, 4, kFld);
+          return;
+        case 6:
+          store80(11);  // fbstp
           return;
         case 7:
           store(8, 4, true);

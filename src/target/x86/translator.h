@@ -161,9 +161,16 @@ void tr_sse_pinsrw(Translator &t, const Insn &in);
 void tr_sse_pextrw(Translator &t, const Insn &in);
 void tr_sse_extract(Translator &t, const Insn &in);  // arg: log2 element size (3: d/q)
 void tr_sse_insert(Translator &t, const Insn &in);
-void tr_sse_pcmpstr(Translator &t, const Insn &in);  // pcmpestri/m, pcmpistri/m
+void tr_sse_pcmpstr(Translator &t, const Insn &in);
+void tr_sse_maskmov(Translator &t, const Insn &in);  // pcmpestri/m, pcmpistri/m
 void tr_x87(Translator &t, const Insn &in);          // D8-DF
-void tr_mxcsr(Translator &t, const Insn &in);        // arg 0 ldmxcsr, 1 stmxcsr
-void tr_fxsave(Translator &t, const Insn &in);       // arg 0 fxsave, 1 fxrstor
+void tr_mmx(Translator &t, const Insn &in);          // MMX operations (arg: SseOp)
+void tr_mmx_mov(Translator &t, const Insn &in);  // arg: movd to/from, movq load/store, q2dq, dq2q
+void tr_emms(Translator &t, const Insn &in);
+void tr_mmx_movmsk(Translator &t, const Insn &in);
+void tr_mmx_pextrw(Translator &t, const Insn &in);
+void tr_mmx_pinsrw(Translator &t, const Insn &in);
+void tr_mxcsr(Translator &t, const Insn &in);   // arg 0 ldmxcsr, 1 stmxcsr
+void tr_fxsave(Translator &t, const Insn &in);  // arg 0 fxsave, 1 fxrstor
 
 }  // namespace qemu::x86

@@ -37,7 +37,7 @@ enum X87Op : uint16_t {
   kFdivTo,
   kFdivrTo,
   kFld,     // push a converted from kind b (0 m32fp, 1 m64fp, 2 m16int, 3 m32int, 4 m64int,
-            // 5 m80fp with b2 = exponent word in helper_out[0])
+            // 5 m80fp, 10 m80bcd: the top 2 bytes in helper_out[0])
   kFldSt,   // push ST(a)
   kFst,     // return ST0 converted to kind b (2..4 integers rounded, 6.. truncated); a=1 pop
   kFstSt,   // ST(a) = ST0; b = 1 pop

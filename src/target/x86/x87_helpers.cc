@@ -112,6 +112,15 @@ LD from_bits(U a, U kind, const CpuX86 &c) {
       return static_cast<int32_t>(a);
     case 4:
       return static_cast<int64_t>(a);
+    case 10: {  // m80bcd
+      uint8_t bcd[10];
+      uint16_t e = static_cast<uint16_t>(c.helper_out[0]);
+      std::memcpy(bcd, &a, 8);
+      std::memcpy(bcd + 8, &e, 2);
+      LD r;
+      asm("fbld %1" : "=t"(r) : "m"(bcd));
+      return r;
+    }
     default: {
       LD v = 0;
       uint16_t e = static_cast<uint16_t>(c.helper_out[0]);
@@ -168,6 +177,16 @@ U to_bits(LD v, U kind, CpuX86 &c) {
       int64_t r;
       asm("fisttpll %0" : "=m"(r) : "t"(v) : "st");
       return static_cast<U>(r);
+    }
+    case 11: {  // m80bcd: the low 8 bytes returned, the top 2 in helper_out[0]
+      uint8_t bcd[10];
+      asm("fbstp %0" : "=m"(bcd) : "t"(v) : "st");
+      U m;
+      uint16_t e;
+      std::memcpy(&m, bcd, 8);
+      std::memcpy(&e, bcd + 8, 2);
+      c.helper_out[0] = e;
+      return m;
     }
     default: {  // m80: mantissa returned, exponent word in helper_out[0]
       U m;
@@ -247,7 +266,11 @@ U unary(Fpu &f, unsigned k) {
       f.set(0, r);
       break;
     case 6:
-      asm("fptan; fnstsw %%ax" : "=t"(r2), "=u"(r), "=a"(sw) : "0"(x));
+      // Out of range (C2): nothing is pushed; push 1.0 so the asm's stack shape holds.
+      asm("fptan; fnstsw %%ax; testw $0x400, %%ax; jz 1f; fld1; 1:"
+          : "=t"(r2), "=u"(r), "=a"(sw)
+          : "0"(x)
+          : "cc");
       if (sw & kC2) {
         f.cc(kC2);
         break;
@@ -292,7 +315,10 @@ U unary(Fpu &f, unsigned k) {
       f.set(0, x);
       break;
     case 15:
-      asm("fsincos; fnstsw %%ax" : "=t"(r), "=u"(r2), "=a"(sw) : "0"(x));
+      asm("fsincos; fnstsw %%ax; testw $0x400, %%ax; jz 1f; fld1; 1:"
+          : "=t"(r), "=u"(r2), "=a"(sw)
+          : "0"(x)
+          : "cc");
       if (sw & kC2) {
         f.cc(kC2);
         break;

@@ -264,6 +264,7 @@ TEST(X86Diff, RandomInstructions) {
     s0.regs[RSP] = reinterpret_cast<uintptr_t>(g_buf + 7168);
     s0.regs[R15] = reinterpret_cast<uintptr_t>(g_buf + 2048);
     s0.flags = (gen.next() & kArithFlags) | 0x202;
+    for (auto &m : s0.mm) m = gen.random_value();
     for (auto &x : s0.xmm) {
       for (int i = 0; i < 2; i++) {
         uint64_t q;
@@ -314,6 +315,16 @@ TEST(X86Diff, RandomInstructions) {
         if (std::memcmp(se.xmm[i], sn.xmm[i], 16) != 0) xbad = i;
       }
       bad |= xbad >= 0;
+      for (int i = 0; i < 8; i++) {
+        if (se.mm[i] != sn.mm[i]) {
+          bad = true;
+          char mline[120];
+          std::snprintf(mline, sizeof mline,
+                        "  mm%d: in %016" PRIx64 " native %016" PRIx64 " emu %016" PRIx64 "\n", i,
+                        s0.mm[i], sn.mm[i], se.mm[i]);
+          ADD_FAILURE() << names << " " << hex(code) << "\n" << mline;
+        }
+      }
       bad |= (se.flags & fmask) != (sn.flags & fmask);
       bool membad = std::memcmp(g_buf, after_native.data(), sizeof g_buf) != 0;
       if (bad || membad) {

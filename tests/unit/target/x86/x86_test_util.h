@@ -27,11 +27,13 @@ struct State {
   uint64_t flags;
   uint64_t host_rsp;
   alignas(16) uint8_t xmm[16][16];
+  uint64_t mm[8];
 };
 
 inline constexpr size_t kStateFlags = offsetof(State, flags);
 inline constexpr size_t kStateHostRsp = offsetof(State, host_rsp);
 inline constexpr size_t kStateXmm = offsetof(State, xmm);
+inline constexpr size_t kStateMm = offsetof(State, mm);
 
 // Guest memory = host memory, within the ranges registered (anything else faults).
 class HostMemory : public jit::GuestMemory {
@@ -90,6 +92,13 @@ class Asm {
     byte(0x80 | (x & 7) << 3 | (base & 7));
     d32(disp);
   }
+  // movq mm, [base + disp32] / movq [base + disp32], mm (base not rsp/r12/r8+).
+  void movq_mm(bool store, unsigned m, unsigned base, int32_t disp) {
+    byte(0x0f);
+    byte(store ? 0x7f : 0x6f);
+    byte(0x80 | (m & 7) << 3 | (base & 7));
+    d32(disp);
+  }
   void push(unsigned r) {
     if (r & 8) byte(0x41);
     byte(0x50 | (r & 7));
@@ -120,6 +129,7 @@ class NativeRunner {
     a.d32(kStateFlags);
     a.byte(0x9d);  // popfq
     for (unsigned x = 0; x < 16; x++) a.movdqu(false, x, RDI, kStateXmm + 16 * x);
+    for (unsigned m = 0; m < 8; m++) a.movq_mm(false, m, RDI, kStateMm + 8 * m);
     for (unsigned r = 0; r < 16; r++) {
       if (r != RDI) a.mov_mem(false, r, RDI, 8 * r);
     }
@@ -143,6 +153,9 @@ class NativeRunner {
     a.mov_rip(false, RAX, kSlotState);
     for (unsigned r = 1; r < 16; r++) a.mov_mem(true, r, RAX, 8 * r);
     for (unsigned x = 0; x < 16; x++) a.movdqu(true, x, RAX, kStateXmm + 16 * x);
+    for (unsigned m = 0; m < 8; m++) a.movq_mm(true, m, RAX, kStateMm + 8 * m);
+    a.byte(0x0f);  // emms
+    a.byte(0x77);
     a.mov_rip(false, RCX, kSlotRax);
     a.mov_mem(true, RCX, RAX, 0);
     a.mov_mem(false, RSP, RAX, kStateHostRsp);
@@ -252,13 +265,14 @@ inline void state_to_cpu(const State &s, CpuX86 &cpu) {
   std::memcpy(cpu.regs, s.regs, sizeof cpu.regs);
   set_eflags(cpu, s.flags, kArithFlags | kDF);
   std::memcpy(cpu.xmm, s.xmm, sizeof cpu.xmm);
-  cpu.mxcsr = 0x1f80;
+  for (int i = 0; i < 8; i++) cpu.fpregs[i].mant = s.mm[i];
 }
 
 inline void cpu_to_state(const CpuX86 &cpu, State &s) {
   std::memcpy(s.regs, cpu.regs, sizeof s.regs);
   s.flags = get_eflags(cpu);
   std::memcpy(s.xmm, cpu.xmm, sizeof s.xmm);
+  for (int i = 0; i < 8; i++) s.mm[i] = cpu.fpregs[i].mant;
 }
 
 }  // namespace qemu::x86::test
@@ -325,6 +339,9 @@ class Harness {
       }
       for (int i = 0; i < 16; i++) {
         if (std::memcmp(se.xmm[i], sn.xmm[i], 16) != 0) why += "xmm" + std::to_string(i) + "\n";
+      }
+      for (int i = 0; i < 8; i++) {
+        if (se.mm[i] != sn.mm[i]) why += "mm" + std::to_string(i) + "\n";
       }
       if (std::memcmp(buf, after.data(), kBufSize) != 0) why += "memory differs\n";
       if (!why.empty()) return std::string(opt ? "(optimized) " : "") + why;
