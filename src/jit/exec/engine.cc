@@ -39,6 +39,15 @@ Tb *Engine::Impl::translate_locked(const TbKey &key, bool cached, unsigned max_i
   Ir ir;
   Builder b(ir);
   TbSource src;
+  if (opts.exit_request_offset >= 0) {
+    // The block entry tests the exit request flag: chained and looked-up jumps come here too.
+    TempId flag = b.temp(Type::i32);
+    LabelId go = b.label();
+    b.ld_env(Type::i32, flag, opts.exit_request_offset, kMo32);
+    b.brcond(Type::i32, Cond::eq, flag, b.konst(Type::i32, 0), go);
+    b.exit_tb(kExitNext);
+    b.set_label(go);
+  }
   fe.translate(key, b, src, max_insns ? max_insns : opts.max_insns);
   if (std::string err = verify(ir); !err.empty()) {
     std::fprintf(stderr, "jit: invalid IR for pc 0x%llx: %s\n",
@@ -159,6 +168,7 @@ uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
       last = nullptr;
       ts->hint = nullptr;
     }
+    if (exit_requested(env)) return opts.exit_request_value;
     const TbKey key = fe.key(env);
     Tb *tb = nullptr;
     if (last) {
@@ -323,6 +333,13 @@ void Engine::flush() {
   }
   // Inside run() the loop performs it between blocks; outside, wait for the others now.
   if (!ts) m.flush_gate(nullptr, false);
+}
+
+void Engine::request_exit(void *env) {
+  if (impl_->opts.exit_request_offset < 0) return;
+  auto *flag =
+      reinterpret_cast<uint32_t *>(static_cast<uint8_t *>(env) + impl_->opts.exit_request_offset);
+  std::atomic_ref<uint32_t>(*flag).store(1, std::memory_order_relaxed);
 }
 
 EngineStats Engine::stats() const {

@@ -49,6 +49,12 @@ struct EngineOptions {
   // already restored to the start of the faulting instruction; returns what run() returns.
   // Null: abort. (A GuestMemory may also raise the exception itself with exit_to_loop.)
   uint64_t (*mem_fault)(void *env, uint64_t addr) = nullptr;
+  // Asynchronous exits (a signal to deliver, an interrupt, another thread's request): when
+  // >= 0, the offset in the CPU state of a 32-bit flag that every block tests on entry. While
+  // it is non-zero, run() returns exit_request_value at the next block boundary, with the
+  // guest state exact (the owner clears the flag). Engine::request_exit sets it.
+  int64_t exit_request_offset = -1;
+  uint64_t exit_request_value = kExitTargetBase;
 };
 
 // Counters since the engine was made (for tests and statistics).
@@ -102,6 +108,10 @@ class Engine {
   // fault raised by guest code (not from an asynchronous signal: it takes the engine's lock).
   // A block still running in another thread finishes (its code is kept until a flush).
   void invalidate(uint64_t start, uint64_t end);
+
+  // Sets the exit request flag of the CPU at env (see EngineOptions::exit_request_offset):
+  // from any thread or a signal handler.
+  void request_exit(void *env);
 
   // Drops every block (after exec, or for tests). Waits until the other threads in run() are
   // between blocks. Called on a thread inside run() (from a helper), the flush happens when

@@ -82,6 +82,12 @@ struct Engine::Impl {
   void request_flush_locked();
 
   // engine.cc
+  bool exit_requested(void *env) const {
+    if (opts.exit_request_offset < 0) return false;
+    auto *flag =
+        reinterpret_cast<uint32_t *>(static_cast<uint8_t *>(env) + opts.exit_request_offset);
+    return std::atomic_ref<uint32_t>(*flag).load(std::memory_order_relaxed) != 0;
+  }
   uint64_t loop(ThreadState *ts, void *env);
   Tb *lookup_locked(const TbKey &key);
   Tb *find_slow(ThreadState *ts, const TbKey &key, bool translate);

@@ -8,7 +8,8 @@ uint64_t helper_lookup_tb_ptr(uint64_t env) {
   ThreadState *ts = t_running;
   Engine::Impl *m = ts ? ts->impl.load(std::memory_order_relaxed) : nullptr;
   if (!m) return 0;
-  if ((m->opts.log & kLogNoChain) || m->pending.load(std::memory_order_relaxed)) {
+  if ((m->opts.log & kLogNoChain) || m->pending.load(std::memory_order_relaxed) ||
+      m->exit_requested(reinterpret_cast<void *>(env))) {
     return m->be->lookup_miss();
   }
   const TbKey key = m->fe.key(reinterpret_cast<const void *>(env));

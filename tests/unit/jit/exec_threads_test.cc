@@ -3,6 +3,8 @@
 // with a code buffer small enough to fill.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,6 +192,70 @@ TEST_P(ExecThreads, ForkWhileOthersRun) {
   }
   stop = true;
   for (auto &t : threads) t.join();
+}
+
+Cpu *g_kick_cpu = nullptr;
+void on_kick(int) {
+  if (toy::g_engine && g_kick_cpu) toy::g_engine->request_exit(g_kick_cpu);
+}
+
+TEST_P(ExecThreads, ExitRequestStopsChainedLoops) {
+  EngineOptions o;
+  o.exit_request_offset = offsetof(Cpu, exit_request);
+  o.exit_request_value = kExitTargetBase + 50;
+  make(o);
+  // An endless loop: chained blocks and an indirect jump (the lookup helper).
+  Asm a(mem, 0x100);
+  a.movi(2, 0x110);
+  uint64_t top = a.pc();
+  a.addi(0, 1);
+  a.jmp(a.pc() + 4);
+  a.addi(1, 1);        // 0x10c
+  a.emit(toy::JR, 2);  // to 0x110
+  a.addi(3, 1);        // 0x110
+  a.jmp(top);
+  Cpu cpu{};
+  cpu.pc = 0x100;
+  // From another thread.
+  std::atomic<int> runs{0};
+  std::thread t([&] {
+    for (int i = 0; i < 3; i++) {
+      uint64_t v = engine->run(&cpu);
+      EXPECT_EQ(v, kExitTargetBase + 50);
+      EXPECT_TRUE(cpu.pc == top || cpu.pc == 0x10c || cpu.pc == 0x110) << cpu.pc;
+      // Exact at block boundaries: the counters moved together.
+      EXPECT_LE(cpu.r[0] - cpu.r[3], 1u);
+      std::atomic_ref<uint32_t>(cpu.exit_request).store(0);
+      runs++;
+    }
+  });
+  for (int i = 0; i < 3; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    engine->request_exit(&cpu);
+    while (runs.load() != i + 1) std::this_thread::yield();
+  }
+  t.join();
+  EXPECT_GT(cpu.r[0], 0u);
+  // From a signal handler on the running thread.
+  struct sigaction sa {
+  }, old{};
+  sa.sa_handler = on_kick;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, &old);
+  g_kick_cpu = &cpu;
+  std::atomic<bool> done{false};
+  std::thread r([&] {
+    EXPECT_EQ(engine->run(&cpu), kExitTargetBase + 50);
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (!done.load()) {
+    pthread_kill(r.native_handle(), SIGUSR1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  r.join();
+  sigaction(SIGUSR1, &old, nullptr);
+  g_kick_cpu = nullptr;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ExecThreads,

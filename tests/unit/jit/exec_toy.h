@@ -20,6 +20,7 @@ struct Cpu {
   uint64_t pc;
   uint64_t flags;  // bit 0: ADDI adds twice its immediate
   uint64_t stores;
+  uint32_t exit_request;  // EngineOptions::exit_request_offset in the tests that use it
 };
 
 enum Op : uint8_t {
