@@ -44,6 +44,7 @@ struct EngineOptions {
   void (*protect_code_page)(uint64_t page) = nullptr;
   // Room for translated blocks (x86_64: the code buffer; interp: an estimate of the IR kept per
   // block). When it is full, every block is dropped and translation starts over. 0: 256 MiB.
+  // (x86_64 keeps 64 KiB free for the next block: give it well more than that.)
   size_t code_size = 0;
   // The interpreter's GuestMemory (mem) refused an access at guest address addr: env is
   // already restored to the start of the faulting instruction; returns what run() returns.
@@ -95,11 +96,11 @@ class Engine {
 
   // Precise self-modifying code, from a write-fault handler on a thread in run() (after
   // invalidate): whether the block running at host_pc (as for restore_host_pc) was decoded
-  // from guest bytes in [start, end) and has more than one instruction, i.e. the write changes
-  // code the block would still run. The handler then calls restore_host_pc and
-  // exit_to_loop_single: the loop runs the writing instruction alone in a block that is not
-  // cached (so its page is not protected again before the write is done) and goes on from
-  // there with fresh translations.
+  // from guest bytes in [start, end) (and is not the one-off block exit_to_loop_single runs),
+  // i.e. the write may change code the block would still run. The handler then calls
+  // restore_host_pc and exit_to_loop_single: the loop runs the writing instruction alone in a
+  // block that is not cached (so its page is not protected again before the write is done)
+  // and goes on from there with fresh translations.
   bool running_block_overlaps(uintptr_t host_pc, uint64_t start, uint64_t end);
   [[noreturn]] void exit_to_loop_single(void *env);
 
