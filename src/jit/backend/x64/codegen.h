@@ -7,6 +7,8 @@
 // A block leaves through exit_tb (rax = value, jump to the epilogue, which returns rax from
 // CodeBuffer::enter), goto_tb (a patchable jmp rel32 to the next block, initially to the next
 // instruction) or goto_ptr (jmp to another block's code, or to CodeBuffer::exit_next()).
+// Helpers are called with the SysV ABI; they may longjmp out of generated code (the frame is
+// abandoned) but must not throw C++ exceptions (generated code has no unwind information).
 #pragma once
 
 #include <cstddef>
