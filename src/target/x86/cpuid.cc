@@ -31,10 +31,10 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       // Family 6, model 0x3a (Ivy Bridge), stepping 9.
       out[0] = 0x000306a9;
       out[1] = 0x00010800;  // CLFLUSH size 8 (x8 = 64 bytes), one logical processor
-      // ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), MOVBE (22), POPCNT (23),
-      // RDRAND (30).
-      out[2] =
-          (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 22) | (1u << 23) | (1u << 30);
+      // ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22),
+      // POPCNT (23), RDRAND (30).
+      out[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) |
+               (1u << 23) | (1u << 30);
       // EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25),
       // SSE2 (26).
       out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) |

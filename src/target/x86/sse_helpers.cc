@@ -37,6 +37,57 @@ class MxcsrGuard {
   unsigned host_;
 };
 
+// Addition and multiplication with the operand order fixed: x86 returns the first operand's
+// NaN when both are NaNs, and the compiler may swap the operands of a commutative operation.
+float add_f(float x, float y) {
+  asm("addss %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+float mul_f(float x, float y) {
+  asm("mulss %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+double add_d(double x, double y) {
+  asm("addsd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+double mul_d(double x, double y) {
+  asm("mulsd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128 addps(__m128 x, __m128 y) {
+  asm("addps %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128 mulps(__m128 x, __m128 y) {
+  asm("mulps %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128d addpd(__m128d x, __m128d y) {
+  asm("addpd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128d mulpd(__m128d x, __m128d y) {
+  asm("mulpd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128 addss(__m128 x, __m128 y) {
+  asm("addss %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128 mulss(__m128 x, __m128 y) {
+  asm("mulss %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128d addsd(__m128d x, __m128d y) {
+  asm("addsd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+__m128d mulsd(__m128d x, __m128d y) {
+  asm("mulsd %1, %0" : "+x"(x) : "x"(y));
+  return x;
+}
+
 __m128i I(const XmmReg &x) {
   return _mm_load_si128(reinterpret_cast<const __m128i *>(&x));
 }
@@ -340,16 +391,16 @@ void float_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm) 
   const __m128d ad = D(r), bd = D(s);
   switch (op) {
     case kAddps:
-      put(r, _mm_add_ps(a, b));
+      put(r, addps(a, b));
       break;
     case kAddpd:
-      put(r, _mm_add_pd(ad, bd));
+      put(r, addpd(ad, bd));
       break;
     case kAddss:
-      put(r, _mm_add_ss(a, b));
+      put(r, addss(a, b));
       break;
     case kAddsd:
-      put(r, _mm_add_sd(ad, bd));
+      put(r, addsd(ad, bd));
       break;
     case kSubps:
       put(r, _mm_sub_ps(a, b));
@@ -364,16 +415,16 @@ void float_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm) 
       put(r, _mm_sub_sd(ad, bd));
       break;
     case kMulps:
-      put(r, _mm_mul_ps(a, b));
+      put(r, mulps(a, b));
       break;
     case kMulpd:
-      put(r, _mm_mul_pd(ad, bd));
+      put(r, mulpd(ad, bd));
       break;
     case kMulss:
-      put(r, _mm_mul_ss(a, b));
+      put(r, mulss(a, b));
       break;
     case kMulsd:
-      put(r, _mm_mul_sd(ad, bd));
+      put(r, mulsd(ad, bd));
       break;
     case kDivps:
       put(r, _mm_div_ps(a, b));
@@ -549,17 +600,15 @@ bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U 
       MxcsrGuard g(c);
       switch (op) {
         case kAddsubps:
-          for (int i = 0; i < 4; i++) t.f[i] = i & 1 ? a.f[i] + s.f[i] : a.f[i] - s.f[i];
+          for (int i = 0; i < 4; i++) t.f[i] = i & 1 ? add_f(a.f[i], s.f[i]) : a.f[i] - s.f[i];
           break;
         case kAddsubpd:
           t.df[0] = a.df[0] - s.df[0];
-          t.df[1] = a.df[1] + s.df[1];
+          t.df[1] = add_d(a.df[1], s.df[1]);
           break;
         case kHaddps:
         case kHsubps: {
-          const float sg = op == kHaddps ? 1.0f : -1.0f;
-          (void)sg;
-          auto h = [&](float x, float y) { return op == kHaddps ? x + y : x - y; };
+          auto h = [&](float x, float y) { return op == kHaddps ? add_f(x, y) : x - y; };
           t.f[0] = h(a.f[0], a.f[1]);
           t.f[1] = h(a.f[2], a.f[3]);
           t.f[2] = h(s.f[0], s.f[1]);
@@ -568,8 +617,8 @@ bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U 
         }
         case kHaddpd:
         case kHsubpd:
-          t.df[0] = op == kHaddpd ? a.df[0] + a.df[1] : a.df[0] - a.df[1];
-          t.df[1] = op == kHaddpd ? s.df[0] + s.df[1] : s.df[0] - s.df[1];
+          t.df[0] = op == kHaddpd ? add_d(a.df[0], a.df[1]) : a.df[0] - a.df[1];
+          t.df[1] = op == kHaddpd ? add_d(s.df[0], s.df[1]) : s.df[0] - s.df[1];
           break;
         case kRoundps:
         case kRoundpd:
@@ -600,15 +649,15 @@ bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U 
         }
         case kDpps: {
           float p[4];
-          for (int i = 0; i < 4; i++) p[i] = (imm >> (4 + i)) & 1 ? a.f[i] * s.f[i] : 0.0f;
-          float sum = (p[0] + p[1]) + (p[2] + p[3]);
+          for (int i = 0; i < 4; i++) p[i] = (imm >> (4 + i)) & 1 ? mul_f(a.f[i], s.f[i]) : 0.0f;
+          float sum = add_f(add_f(p[0], p[1]), add_f(p[2], p[3]));
           for (int i = 0; i < 4; i++) t.f[i] = (imm >> i) & 1 ? sum : 0.0f;
           break;
         }
         default: {  // dppd
-          double p0 = (imm >> 4) & 1 ? a.df[0] * s.df[0] : 0.0;
-          double p1 = (imm >> 5) & 1 ? a.df[1] * s.df[1] : 0.0;
-          double sum = p0 + p1;
+          double p0 = (imm >> 4) & 1 ? mul_d(a.df[0], s.df[0]) : 0.0;
+          double p1 = (imm >> 5) & 1 ? mul_d(a.df[1], s.df[1]) : 0.0;
+          double sum = add_d(p0, p1);
           for (int i = 0; i < 2; i++) t.df[i] = (imm >> i) & 1 ? sum : 0.0;
           break;
         }
