@@ -463,6 +463,15 @@ TEST_F(X64Ops, HostPointers) {
       p.ir.emit(Opcode::ld, t,
                 {t == Type::i64 ? p.g.g64[1] : p.g.g32[1], ptr2, mo,
                  static_cast<uint64_t>((int64_t{1} << 40) + 33)});
+      // env + a variable offset, folded into [env + off] addressing
+      TempId off = p.b.temp(Type::i64), ptr3 = p.b.temp(Type::i64), ptr4 = p.b.temp(Type::i64);
+      p.b.binop(Opcode::and_, Type::i64, off, p.g.g64[0], p.b.konst(Type::i64, 8));
+      p.b.binop(Opcode::add, Type::i64, ptr3, Ir::kEnv, off);
+      p.ir.emit(Opcode::ld, t,
+                {t == Type::i64 ? p.g.g64[2] : p.g.g32[2], ptr3, mo, test::kScratch});
+      p.b.binop(Opcode::add, Type::i64, ptr4, off, Ir::kEnv);
+      TempId v2 = t == Type::i64 ? off : p.g.g32[3];
+      p.ir.emit(Opcode::st, t, {v2, ptr4, mo, test::kScratch + 40});
       p.b.exit_tb(0);
       check(p.ir, envs);
     }
@@ -486,12 +495,26 @@ TEST_F(X64Ops, ConstantAddressesWithoutGuestBase) {
   TempId a = p.b.temp(Type::i64);
   p.b.binop(Opcode::add, Type::i64, a, p.g.g64[3], p.b.konst(Type::i64, 8));
   p.b.qemu_ld(Type::i64, p.g.g64[3], a, kMo8 | kMoSign);
+  // Register + register addresses: [r4 + r5], the load into one of them, a store of one.
+  TempId b = p.b.temp(Type::i64), c = p.b.temp(Type::i64), d = p.b.temp(Type::i64);
+  p.b.binop(Opcode::add, Type::i64, b, p.g.g64[4], p.g.g64[5]);
+  p.b.qemu_ld(Type::i32, p.g.g32[1], b, kMo16);
+  p.b.binop(Opcode::add, Type::i64, c, p.g.g64[4], p.g.g64[5]);
+  p.b.qemu_st(Type::i64, p.g.g64[5], c, kMo8);
+  TempId x = p.b.temp(Type::i64);
+  p.b.mov(Type::i64, x, p.g.g64[4]);
+  p.b.binop(Opcode::add, Type::i64, d, x, p.g.g64[5]);
+  p.b.qemu_ld(Type::i64, x, d, kMo64);
+  p.b.mov(Type::i64, p.g.g64[6], x);
   p.b.exit_tb(0);
   optimize(p.ir);
   x64::CompiledTb tb;
   ASSERT_TRUE(x64::compile(p.ir, buf, x64::CodegenOptions{}, &tb));
-  Env e = env_with({0, 0, 0x99, 0x3a000000 + 0x30}, {0xdeadbeef});
+  Env e = env_with({0, 0, 0x99, 0x3a000000 + 0x30, 0x3a000000, 0x28}, {0xdeadbeef});
   buf.enter(&e, tb.code);
+  EXPECT_EQ(e.g32[1], 0x2a29u);
+  EXPECT_EQ(bytes[0x28], 0x28);
+  EXPECT_EQ(e.g64[6], 0x302f2e2d2c2b2a28u);
   EXPECT_EQ(e.g64[0], 0x1817161514131211u);
   EXPECT_EQ(e.g64[1], 0x0403u);
   EXPECT_EQ(bytes[0x30], 0x99);

@@ -94,10 +94,10 @@ void Emitter::emit_op(const Op &op) {
       return emit_brcond(op);
     case Opcode::ld:
     case Opcode::qemu_ld:
-      return emit_memory(op, op.in(0), 0, nullptr);
+      return emit_memory(op, op.in(0), kNoIndex, 0, nullptr);
     case Opcode::st:
     case Opcode::qemu_st:
-      return emit_memory(op, op.in(1), 0, nullptr);
+      return emit_memory(op, op.in(1), kNoIndex, 0, nullptr);
     case Opcode::call:
       return emit_call(op);
     case Opcode::mb:

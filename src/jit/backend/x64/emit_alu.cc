@@ -14,7 +14,7 @@ bool Emitter::copy_to_dying_global(const Op &op, TempId src, Type t) {
   }
   const int rs = ra_.use(src);
   g_.mov(ra_.global_addr(d), R(rs, t));
-  done(-1);
+  done(RegAlloc::kInMemory);
   return true;
 }
 
@@ -48,7 +48,7 @@ void Emitter::emit_movi(const Op &op) {
     } else {
       g_.mov(g_.qword[Reg64(kEnvReg) + off], static_cast<int32_t>(v));
     }
-    return done(-1);
+    return done(RegAlloc::kInMemory);
   }
   int rd = ra_.scratch();
   if (v == 0) {

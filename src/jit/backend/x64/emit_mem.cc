@@ -98,20 +98,30 @@ bool Emitter::try_fuse_address(const Op &add, const Op &mem) {
     return false;
   }
   if (store && mem.in(0) == t) return false;
-  TempId x = add.in(0), c = add.in(1);
-  if (ra_.is_const(x)) std::swap(x, c);
-  if (!ra_.is_const(c) || ra_.is_const(x)) return false;
-  int64_t disp = static_cast<int64_t>(ra_.const_value(c));
-  if (mem.opc == Opcode::ld || mem.opc == Opcode::st) disp += static_cast<int64_t>(mem.cst(1));
-  if (disp != static_cast<int32_t>(disp)) return false;
+  const bool guest = mem.opc == Opcode::qemu_ld || mem.opc == Opcode::qemu_st;
+  TempId x = add.in(0), y = add.in(1);
+  if (ra_.is_const(x)) std::swap(x, y);
+  if (ra_.is_const(x)) return false;
+  TempId index = kNoIndex;
+  int64_t disp = 0;
+  if (ra_.is_const(y)) {
+    disp = static_cast<int64_t>(ra_.const_value(y));
+  } else if (!guest || !opt_.guest_base) {
+    index = y;  // [x + y]: no room when r15 is in the address too
+  } else {
+    return false;
+  }
+  int64_t total = disp;
+  if (!guest) total += static_cast<int64_t>(mem.cst(1));
+  if (total != static_cast<int32_t>(total) || disp != static_cast<int32_t>(disp)) return false;
   ra_.begin_op(mem);
   const bool z = load && result_zext(mem);
-  emit_memory(mem, x, static_cast<int64_t>(ra_.const_value(c)), &add);
+  emit_memory(mem, x, index, disp, &add);
   if (load) ra_.set_zext(mem.out(0), z);
   return true;
 }
 
-void Emitter::emit_memory(const Op &op, TempId base, int64_t disp, const Op *fused) {
+void Emitter::emit_memory(const Op &op, TempId base, TempId index, int64_t disp, const Op *fused) {
   const bool guest = op.opc == Opcode::qemu_ld || op.opc == Opcode::qemu_st;
   const bool load = op.opc == Opcode::ld || op.opc == Opcode::qemu_ld;
   const uint32_t memop = static_cast<uint32_t>(op.cst(0));
@@ -126,22 +136,27 @@ void Emitter::emit_memory(const Op &op, TempId base, int64_t disp, const Op *fus
     const auto a = static_cast<int32_t>(static_cast<int64_t>(ra_.const_value(base)) + total);
     addr = guest && opt_.guest_base ? Reg64(kGuestBaseReg) + a
                                     : Xbyak::RegExp(static_cast<size_t>(static_cast<int64_t>(a)));
+  } else if (index != kNoIndex) {
+    rb = ra_.use(base);
+    const int ri = ra_.use(index);
+    addr = Reg64(rb) + Reg64(ri) + static_cast<int32_t>(total);
   } else {
     rb = ra_.use(base);
     addr = guest ? guest_addr(rb) + static_cast<int32_t>(disp) : host_addr(rb, total);
   }
-  // Fused: base's register may take the loaded value when base dies at the add (a load's only
-  // input is the add's result, dead here).
-  bool base_dies = false;
-  if (fused) {
-    for (unsigned i = 0; i < fused->nin; i++) {
-      base_dies |= fused->in(i) == base && fused->dead_arg(fused->nout + i);
+  // Fused: the register of base (or index) may take the loaded value when it dies at the add
+  // (a load's only input is the add's result, dead here).
+  auto dies = [&](TempId x) {
+    bool d = false;
+    for (unsigned i = 0; fused && i < fused->nin; i++) {
+      d |= fused->in(i) == x && fused->dead_arg(fused->nout + i);
     }
-  }
+    return d && ir_.temp(x).kind != TempKind::env;
+  };
   int rd = -1;
   if (load) {
     if (fused) {
-      rd = base_dies && ir_.temp(base).kind != TempKind::env ? rb : ra_.scratch();
+      rd = dies(base) ? rb : index != kNoIndex && dies(index) ? ra_.reg(index) : ra_.scratch();
     } else {
       rd = rb >= 0 ? ra_.out_reg({base}) : ra_.scratch();
     }

@@ -5,6 +5,19 @@ namespace qemu::jit::x64 {
 
 void Emitter::emit_mul2(const Op &op) {
   const Type t = op.type;
+  if (op.dead_arg(1) && !op.sync_out(1)) {
+    // Only the low half is used: the same for both signs, a two-operand imul.
+    const int ra = ra_.use(op.in(0)), rb = ra_.use(op.in(1));
+    const int rd = ra_.out_reg({op.in(0), op.in(1)});
+    if (rd == rb && rd != ra) {
+      g_.imul(R(rd, t), R(ra, t));
+    } else {
+      mov_rr(rd, ra, t);
+      g_.imul(R(rd, t), R(rb, t));
+    }
+    int outs[2] = {rd, RegAlloc::kNotComputed};
+    return ra_.end_op(outs);
+  }
   ra_.claim(kRax);
   ra_.claim(kRdx);
   ra_.copy_to(kRax, op.in(0));

@@ -72,10 +72,13 @@ class Emitter {
   void emit_brcond(const Op &op);
   void emit_br(const Op &op);
   void emit_set_label(const Op &op);
-  // Loads and stores; the address is base + disp (+ the op's offset for ld/st). fused: the
-  // `add addr, base, disp` folded into the access (its dead inputs are released here).
-  void emit_memory(const Op &op, TempId base, int64_t disp, const Op *fused);
-  // Folds `add t, x, imm` into the load or store that follows and is t's last use.
+  // Loads and stores; the address is base (+ index) + disp (+ the op's offset for ld/st).
+  // fused: the `add addr, base, disp|index` folded into the access (its dead inputs are
+  // released here).
+  static constexpr TempId kNoIndex = UINT32_MAX;
+  void emit_memory(const Op &op, TempId base, TempId index, int64_t disp, const Op *fused);
+  // Folds `add t, x, imm` (or `add t, x, y` where the address has room for two registers) into
+  // the load or store that follows and is t's last use.
   bool try_fuse_address(const Op &add, const Op &mem);
   void emit_call(const Op &op);
   void emit_exit_tb(const Op &op);

@@ -258,7 +258,11 @@ void RegAlloc::end_op(const int *out_regs) {
     TempId t = op.out(i);
     int r = out_regs[i];
     State &s = st_[t];
-    if (r < 0) {  // written to memory by the op
+    if (r == kNotComputed) {
+      release(t);
+      continue;
+    }
+    if (r == kInMemory) {
       if (s.reg >= 0) drop_reg(s.reg);
       s.in_mem = true;
       if (op.dead_arg(i)) release(t);

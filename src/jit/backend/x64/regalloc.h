@@ -26,7 +26,9 @@ class RegAlloc {
 
   // Per op: begin_op, then use/scratch/claim/out_reg while emitting, then end_op.
   void begin_op(const Op &op);
-  // out_regs[i]: the register holding output i, or -1 when the op stored it to its home.
+  // out_regs[i]: the register holding output i, kInMemory when the op stored it to its home,
+  // kNotComputed for a dead output the op did not compute.
+  static constexpr int kInMemory = -1, kNotComputed = -2;
   void end_op(const int *out_regs);
 
   bool is_const(TempId t) const { return ir_.temp(t).kind == TempKind::konst; }
