@@ -7,12 +7,16 @@
 #include "base/log.h"
 #include "jit/exec/engine.h"
 #include "user/signal.h"
+#include "user/signal_kick.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
 namespace qemu::user {
 
 namespace {
+
+// Not an engine exit: run() came back because of a kick (signal_kick.h).
+constexpr uint64_t kExitKicked = ~uint64_t(0);
 
 thread_local ThreadState *t_current = nullptr;
 
@@ -35,9 +39,14 @@ void cpu_loop(ThreadState *ts) {
   sigemptyset(&none);
   pthread_sigmask(SIG_SETMASK, &none, nullptr);
   for (;;) {
+    ts->in_guest.store(true);
     uint64_t e = g_proc->engine->run(&cpu);
+    ts->in_guest.store(false);
     int64_t interrupted = -1;
+    if (kick_consume(ts, e)) e = kExitKicked;
     switch (e) {
+      case kExitKicked:
+        break;
       case x86::kExitSyscall: {
         uint64_t nr = cpu.regs[x86::RAX];
         const uint64_t a[6] = {cpu.regs[x86::RDI], cpu.regs[x86::RSI], cpu.regs[x86::RDX],

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "jit/exec/engine.h"
+#include "user/signal_kick.h"
 #include "user/syscall_table.h"
 #include "user/user_state.h"
 
@@ -47,6 +48,13 @@ void ring_push(ThreadState *ts, int sig, const siginfo_t *info) {
   ts->ring[head % ThreadState::kRing] = PendingSignal{sig, *info};
   ts->ring_head.store(head + 1, std::memory_order_release);
   ts->signal_pending.store(true);
+}
+
+bool default_ignored(int sig) {
+  return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+bool default_stops(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 void host_handler(int sig, siginfo_t *info, void *ucv) {
@@ -86,7 +94,19 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
     return;
   }
   ThreadState *ts = current_thread();
-  if (ts) ring_push(ts, sig, info);
+  // What the guest does with it decides now when nothing of the guest's must run.
+  if (g_proc && sig <= kGuestNsig && !(ts && (ts->sigmask & sigbit(sig)))) {
+    uint64_t handler = g_proc->sigact[sig].handler;
+    if (handler == 1 || (handler == 0 && default_ignored(sig))) {
+      errno = saved_errno;
+      return;
+    }
+    if (handler == 0 && !default_stops(sig)) die_with_signal(sig);
+  }
+  if (ts) {
+    ring_push(ts, sig, info);
+    kick_thread(ts);
+  }
   errno = saved_errno;
 }
 

@@ -47,6 +47,10 @@ struct ThreadState {
   // Signals.
   uint64_t sigmask = 0;  // the guest's blocked set (bit sig-1)
   std::atomic<bool> signal_pending{false};
+  // In Engine::run (set by the loop), and asked by the kicker to come back to the loop (see
+  // signal_kick.cc).
+  std::atomic<bool> in_guest{false};
+  std::atomic<bool> kick{false};
   std::mutex sig_mu;  // queue (never taken in a signal handler: see signal.cc)
   std::vector<PendingSignal> queue;
   // Filled by host signal handlers, drained by the loop.

@@ -23,6 +23,8 @@ RUNS = [
     ("smc", []),
     ("procself", ["x", "y"]),
     ("procs", []),
+    ("busy_signal", []),
+    ("busy_signal", ["die"]),
 ]
 
 
