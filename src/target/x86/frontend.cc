@@ -107,15 +107,36 @@ void X86Frontend::dump_state(const void *env, FILE *out) const {
       out, "RIP=%016" PRIx64 " RFL=%08" PRIx64 " [%c%c%c%c%c%c%c] CPL=3 II=0 A20=1 SMM=0 HLT=0\n",
       c.rip, f, f & kOF ? 'O' : '-', f & kDF ? 'D' : '-', f & kSF ? 'S' : '-', f & kZF ? 'Z' : '-',
       f & kAF ? 'A' : '-', f & kPF ? 'P' : '-', f & kCF ? 'C' : '-');
-  static const char *const kSegs[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
-  for (int i = 0; i < 6; i++) {
-    uint64_t base = i == 4 ? c.fs_base : i == 5 ? c.gs_base : 0;
-    unsigned sel = i == 1 ? 0x33 : i == 2 ? 0x2b : 0;
-    std::fprintf(out, "%s =%04x %016" PRIx64 " %08x %08x\n", kSegs[i], sel, base,
-                 i == 1 || i == 2 ? 0xffffffffu : 0u, 0u);
+  // Segments as a 64-bit user process sees them.
+  std::fprintf(out, "ES =0000 0000000000000000 00000000 00000000\n");
+  std::fprintf(out, "CS =0033 0000000000000000 ffffffff 00effb00 DPL=3 CS64 [-RA]\n");
+  std::fprintf(out, "SS =002b 0000000000000000 ffffffff 00cff300 DPL=3 DS   [-WA]\n");
+  std::fprintf(out, "DS =0000 0000000000000000 00000000 00000000\n");
+  std::fprintf(out, "FS =0000 %016" PRIx64 " 00000000 00000000\n", c.fs_base);
+  std::fprintf(out, "GS =0000 %016" PRIx64 " 00000000 00000000\n", c.gs_base);
+  std::fprintf(out, "LDT=0000 0000000000000000 00000000 00008200 DPL=0 LDT\n");
+  std::fprintf(out, "TR =0000 0000000000000000 0000ffff 00008b00 DPL=0 TSS64-busy\n");
+  std::fprintf(out, "GDT=     0000000000000000 0000007f\n");
+  std::fprintf(out, "IDT=     0000000000000000 000001ff\n");
+  std::fprintf(out, "CR0=80010001 CR2=0000000000000000 CR3=0000000000000000 CR4=00050220\n");
+  std::fprintf(out,
+               "DR0=0000000000000000 DR1=0000000000000000 DR2=0000000000000000 "
+               "DR3=0000000000000000 \n");
+  std::fprintf(out, "DR6=00000000ffff0ff0 DR7=0000000000000400\n");
+  static const char *const kKinds[] = {"EFLAGS", "ADD", "ADC", "SUB", "SBB", "LOGIC",
+                                       "INC",    "DEC", "SHL", "SAR", "MUL"};
+  static const char kSizes[] = "BWLQ";
+  char name[16];
+  const uint32_t k = cc_kind(c.cc_op) / 4;
+  if (k == 0) {
+    std::snprintf(name, sizeof name, "EFLAGS");
+  } else if (k < sizeof kKinds / sizeof kKinds[0]) {
+    std::snprintf(name, sizeof name, "%s%c", kKinds[k], kSizes[cc_size_log2(c.cc_op)]);
+  } else {
+    std::snprintf(name, sizeof name, "[%u]", c.cc_op);
   }
-  std::fprintf(out, "CCS=%016" PRIx64 " CCD=%016" PRIx64 " CCO=%u\n", c.cc_src, c.cc_dst, c.cc_op);
-  std::fprintf(out, "EFER=0000000000000d01\n");
+  std::fprintf(out, "CCS=%016" PRIx64 " CCD=%016" PRIx64 " CCO=%s\n", c.cc_src, c.cc_dst, name);
+  std::fprintf(out, "EFER=0000000000000500\n");
 }
 
 }  // namespace qemu::x86
