@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -127,6 +129,9 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
 
   *img = ElfImage{};
   img->path = path;
+  // Mappings are named by the absolute path, as the kernel shows them in /proc/self/maps.
+  char real[PATH_MAX];
+  const std::string map_name = realpath(path.c_str(), real) ? std::string(real) : path;
   img->type = eh.e_type;
   img->phnum = eh.e_phnum;
   img->phentsize = eh.e_phentsize;
@@ -221,7 +226,8 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
     }
     if (mem) {
       if (map_end > seg_start)
-        mem->map(seg_start, map_end - seg_start, prot, MAP_PRIVATE, page_down(ph.p_offset), path);
+        mem->map(seg_start, map_end - seg_start, prot, MAP_PRIVATE, page_down(ph.p_offset),
+                 map_name);
       if (mem_end > map_end)
         mem->map(map_end, mem_end - map_end, prot, MAP_PRIVATE | MAP_ANONYMOUS);
     }
