@@ -271,7 +271,18 @@ constexpr void add(Table &t) {
   };
   for (const auto &e : k38) {
     t.add(op(kMap0F38, e.opc, e.name, tr_sse, e.op, O::V, O::W, O::none, kSse).p(kPfx66));
+    if (e.opc <= 0x0b || (e.opc >= 0x1c && e.opc <= 0x1e)) {  // SSSE3 on MMX registers
+      t.add(op(kMap0F38, e.opc, e.name, tr_mmx, e.op, O::P, O::Q, O::none, kSse).p(kPfxNone));
+    }
   }
+  t.add(op(kMap0F3A, 0x0f, "palignr", tr_mmx, kPalignr, O::P, O::Q, O::Ib, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x2a, "cvtpi2ps", tr_mmx_cvt, kCvtpi2ps, O::V, O::Q, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x2a, "cvtpi2pd", tr_mmx_cvt, kCvtpi2pd, O::V, O::Q, O::none, kSse).p(kPfx66));
+  t.add(op(kMap0F, 0x2d, "cvtps2pi", tr_mmx_cvt, kCvtps2pi, O::P, O::W, O::none, kSse).p(kPfxNone));
+  t.add(
+      op(kMap0F, 0x2c, "cvttps2pi", tr_mmx_cvt, kCvttps2pi, O::P, O::W, O::none, kSse).p(kPfxNone));
+  t.add(op(kMap0F, 0x2d, "cvtpd2pi", tr_mmx_cvt, kCvtpd2pi, O::P, O::W, O::none, kSse).p(kPfx66));
+  t.add(op(kMap0F, 0x2c, "cvttpd2pi", tr_mmx_cvt, kCvttpd2pi, O::P, O::W, O::none, kSse).p(kPfx66));
   t.add(op(kMap0F38, 0x2a, "movntdqa", tr_sse_mov, kLoad128, O::V, O::W, O::none, kSse)
             .p(kPfx66)
             .m(kModMem));

@@ -145,9 +145,15 @@ enum SseOp : uint16_t {
   kMovhps,
   kMovhlps,
   kMovlhps,
-  kMovq,     // movq: low 64, upper zero
-  kPshufw,   // MMX pshufw (the helper maps it)
-  kMaskmov,  // dst: the memory's bytes, src: the mask register, imm: the data register
+  kMovq,  // movq: low 64, upper zero
+  kCvtpi2ps,
+  kCvtpi2pd,
+  kCvtps2pi,
+  kCvttps2pi,
+  kCvtpd2pi,
+  kCvttpd2pi,  // MMX <-> SSE
+  kPshufw,     // MMX pshufw (the helper maps it)
+  kMaskmov,    // dst: the memory's bytes, src: the mask register, imm: the data register
   // SSE3.
   kAddsubps,
   kAddsubpd,

@@ -98,22 +98,22 @@ __m128d mulsd(__m128d x, __m128d y) {
 }
 
 __m128i I(const XmmReg &x) {
-  return _mm_load_si128(reinterpret_cast<const __m128i *>(&x));
+  return _mm_loadu_si128(reinterpret_cast<const __m128i *>(&x));
 }
 __m128 F(const XmmReg &x) {
-  return _mm_load_ps(x.f);
+  return _mm_loadu_ps(x.f);
 }
 __m128d D(const XmmReg &x) {
-  return _mm_load_pd(x.df);
+  return _mm_loadu_pd(x.df);
 }
 void put(XmmReg &x, __m128i v) {
-  _mm_store_si128(reinterpret_cast<__m128i *>(&x), v);
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(&x), v);
 }
 void put(XmmReg &x, __m128 v) {
-  _mm_store_ps(x.f, v);
+  _mm_storeu_ps(x.f, v);
 }
 void put(XmmReg &x, __m128d v) {
-  _mm_store_pd(x.df, v);
+  _mm_storeu_pd(x.df, v);
 }
 
 __m128 cmp_ps(__m128 a, __m128 b, unsigned p, bool scalar) {
@@ -574,6 +574,30 @@ void float_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm) 
     case kCvtpd2dq:
       put(r, _mm_cvtpd_epi32(bd));
       break;
+    case kCvtpi2ps: {  // two int32 (src low half) into the low two floats
+      XmmReg t = r;
+      XmmReg c2 = r;
+      put(c2, _mm_cvtepi32_ps(I(s)));
+      t.f[0] = c2.f[0];
+      t.f[1] = c2.f[1];
+      r = t;
+      break;
+    }
+    case kCvtpi2pd:
+      put(r, _mm_cvtepi32_pd(I(s)));
+      break;
+    case kCvtps2pi:
+    case kCvttps2pi:
+    case kCvtpd2pi:
+    case kCvttpd2pi: {  // into the low half of r (an mm register's value)
+      XmmReg c2;
+      if (op == kCvtps2pi) put(c2, _mm_cvtps_epi32(b));
+      if (op == kCvttps2pi) put(c2, _mm_cvttps_epi32(b));
+      if (op == kCvtpd2pi) put(c2, _mm_cvtpd_epi32(bd));
+      if (op == kCvttpd2pi) put(c2, _mm_cvttpd_epi32(bd));
+      r.q[0] = c2.q[0];
+      break;
+    }
     case kCvttpd2dq:
       put(r, _mm_cvttpd_epi32(bd));
       break;
@@ -979,6 +1003,29 @@ U h_mmx(U env, U op, U doff, U soff, U imm) {
     case kPshufw:
       o = kPshuflw;
       break;
+    case kPhaddw:
+    case kPhaddd:
+    case kPhaddsw:
+    case kPhsubw:
+    case kPhsubd:
+    case kPhsubsw:
+      a.q[1] = s.q[0];  // the 128-bit form's low half: pairs of a, then of s
+      break;
+    case kPshufb:
+      for (int i = 0; i < 8; i++) s.b[i] &= 0x87;  // indices within 8 bytes
+      break;
+    case kPalignr: {
+      uint8_t cat[16];
+      std::memcpy(cat, &s.q[0], 8);
+      std::memcpy(cat + 8, &a.q[0], 8);
+      uint64_t v = 0;
+      for (unsigned i = 0; i < 8; i++) {
+        uint64_t byte = i + imm < 16 ? cat[i + imm] : 0;
+        v |= byte << (8 * i);
+      }
+      std::memcpy(base + doff, &v, 8);
+      return 0;
+    }
     default:
       break;
   }

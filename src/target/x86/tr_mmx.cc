@@ -135,3 +135,30 @@ void tr_mmx_pinsrw(Translator &t, const Insn &in) {
 }
 
 }  // namespace qemu::x86
+
+namespace qemu::x86 {
+
+// cvtpi2ps/cvtpi2pd (xmm <- mm/m64), cvt(t)ps2pi/cvt(t)pd2pi (mm <- xmm/m64/m128).
+void tr_mmx_cvt(Translator &t, const Insn &in) {
+  const unsigned op = in.def->arg;
+  const bool to_mm = op != kCvtpi2ps && op != kCvtpi2pd;
+  const int64_t xmm_reg =
+      static_cast<int64_t>(offsetof(CpuX86, xmm) + 16 * (to_mm ? in.rm : in.reg));
+  int64_t d, s;
+  if (in.is_mem()) {
+    TempId a = t.ea(in);
+    t.b.st_env(Type::i64, t.load(a, 8), kTmp, jit::kMo64);
+    if (op == kCvtpd2pi || op == kCvttpd2pi) {
+      t.b.st_env(Type::i64, t.load(t.binop(Opcode::add, a, t.cst(8)), 8), kTmp + 8, jit::kMo64);
+    }
+    s = kTmp;
+  } else {
+    s = to_mm ? xmm_reg : mmoff(in.rm);
+  }
+  d = to_mm ? mmoff(in.reg) : xmm_reg;
+  if (to_mm || !in.is_mem()) mmx_enter(t);
+  t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(0)});
+  if (to_mm) t.b.st_env(Type::i64, t.cst(0xffff), d + 8, jit::kMo16);
+}
+
+}  // namespace qemu::x86

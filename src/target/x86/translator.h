@@ -167,6 +167,7 @@ void tr_x87(Translator &t, const Insn &in);          // D8-DF
 void tr_mmx(Translator &t, const Insn &in);          // MMX operations (arg: SseOp)
 void tr_mmx_mov(Translator &t, const Insn &in);  // arg: movd to/from, movq load/store, q2dq, dq2q
 void tr_emms(Translator &t, const Insn &in);
+void tr_mmx_cvt(Translator &t, const Insn &in);  // arg: SseOp (cvtpi2ps ... cvttpd2pi)
 void tr_mmx_movmsk(Translator &t, const Insn &in);
 void tr_mmx_pextrw(Translator &t, const Insn &in);
 void tr_mmx_pinsrw(Translator &t, const Insn &in);
