@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -239,7 +240,17 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
   }
   for (const Elf64_Phdr &ph : phdrs)
     if (ph.p_type == PT_PHDR) img->phdr = ph.p_vaddr + bias;
-  // Holes between segments stay reserved (PROT_NONE), as the kernel leaves them.
+  // Holes between segments are given back, as the kernel leaves them unmapped.
+  std::vector<std::pair<uint64_t, uint64_t>> segs;
+  for (const Elf64_Phdr &ph : phdrs)
+    if (ph.p_type == PT_LOAD)
+      segs.emplace_back(page_down(ph.p_vaddr + bias), page_up(ph.p_vaddr + bias + ph.p_memsz));
+  std::sort(segs.begin(), segs.end());
+  uint64_t covered = img->start;
+  for (auto &[s, e] : segs) {
+    if (s > covered) munmap(reinterpret_cast<void *>(covered), s - covered);
+    covered = std::max(covered, e);
+  }
   return true;
 }
 

@@ -63,6 +63,22 @@ bool bad_range(uint64_t start, uint64_t len) {
   return start + len < start || start + len > kUserSpaceEnd;
 }
 
+// Whether [start, start+len) holds host memory that is not the guest's: the ranges known at
+// startup, and anything we mapped since (thread stacks, allocator arenas): pages the guest map
+// doesn't have that the kernel says are mapped.
+bool touches_emulator(uint64_t start, uint64_t len) {
+  GuestMemoryMap &mem = g_proc->mem;
+  uint64_t end = page_up(start + len);
+  start = page_down(start);
+  if (mem.overlaps_host(start, end - start)) return true;
+  if (mem.is_mapped(start, end - start)) return false;
+  for (uint64_t p = start; p < end; p += kPageSize) {
+    if (mem.prot_at(p) >= 0) continue;
+    if (host_syscall(SYS_msync, p, kPageSize, MS_ASYNC) == 0) return true;  // mapped, not ours
+  }
+  return false;
+}
+
 }  // namespace
 
 SYSCALL_HANDLER(mmap) {
@@ -75,7 +91,18 @@ SYSCALL_HANDLER(mmap) {
     if (g_proc->mem.overlaps_host(addr, page_up(len))) return -ENOMEM;
   }
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
-  int64_t r = host_syscall(SYS_mmap, addr, len, prot, flags, a[4], a[5]);
+  int64_t r;
+  if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE)) {
+    // Into free space, or over the guest's own pages only.
+    r = host_syscall(SYS_mmap, addr, len, prot, (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE, a[4],
+                     a[5]);
+    if (r == -EEXIST) {
+      if (touches_emulator(addr, len)) return -ENOMEM;
+      r = host_syscall(SYS_mmap, addr, len, prot, flags, a[4], a[5]);
+    }
+  } else {
+    r = host_syscall(SYS_mmap, addr, len, prot, flags, a[4], a[5]);
+  }
   if (r < 0 && r >= -4095) return r;
   uint64_t got = static_cast<uint64_t>(r);
   drop_code(got, len);
@@ -87,8 +114,8 @@ SYSCALL_HANDLER(mmap) {
 SYSCALL_HANDLER(munmap) {
   (void)ts;
   if (bad_range(a[0], a[1])) return -EINVAL;
-  if (g_proc->mem.overlaps_host(a[0], page_up(a[1]))) return -EINVAL;
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
+  if (touches_emulator(a[0], a[1])) return -EINVAL;
   int64_t r = host_syscall(SYS_munmap, a[0], a[1]);
   if (r == 0) {
     drop_code(a[0], a[1]);
@@ -100,8 +127,8 @@ SYSCALL_HANDLER(munmap) {
 SYSCALL_HANDLER(mprotect) {
   (void)ts;
   if (bad_range(a[0], a[1])) return -ENOMEM;
-  if (g_proc->mem.overlaps_host(a[0], page_up(a[1]))) return -ENOMEM;
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
+  if (touches_emulator(a[0], a[1])) return -ENOMEM;
   int prot = static_cast<int>(a[2]);
   int64_t r = protect_range(a[0], a[1], prot);
   if (r == 0) g_proc->mem.protect(a[0], a[1], prot & ~(PROT_GROWSDOWN | PROT_GROWSUP));
@@ -113,10 +140,11 @@ SYSCALL_HANDLER(mremap) {
   uint64_t old_addr = a[0], old_len = a[1], new_len = a[2], flags = a[3], new_addr = a[4];
   if (bad_range(old_addr, old_len)) return -EINVAL;
   if (g_proc->mem.overlaps_host(old_addr, page_up(old_len))) return -EINVAL;
-  if ((flags & MREMAP_FIXED) &&
-      (bad_range(new_addr, new_len) || g_proc->mem.overlaps_host(new_addr, page_up(new_len))))
-    return -ENOMEM;
+  if ((flags & MREMAP_FIXED) && bad_range(new_addr, new_len)) return -ENOMEM;
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
+  if (touches_emulator(old_addr, old_len) ||
+      ((flags & MREMAP_FIXED) && touches_emulator(new_addr, new_len)))
+    return -EINVAL;
   int prot = g_proc->mem.prot_at(old_addr);
   std::vector<GuestMapping> maps = g_proc->mem.mappings();
   GuestMapping old{};
