@@ -37,6 +37,7 @@ VARIANT_FLAGS = {
     "pie": ["-fPIE", "-pie"],
     "static-pie": ["-static-pie", "-fPIE"],
     "nostdlib": ["-static", "-nostdlib"],
+    "nopie": ["-no-pie"],
 }
 # The random instruction tester (random_insn/), as cases of this runner: full coverage, and a
 # variant steering around QEMU 7.2's known bugs (to validate the harness against QEMU).
