@@ -92,6 +92,18 @@ int64_t readlink_common(int dirfd, const std::string &path, uint64_t buf, uint64
   return host_syscall(SYS_readlink, reinterpret_cast<uint64_t>(path.c_str()), buf, size);
 }
 
+// -L: an absolute path that exists under the prefix is opened there (QEMU's path remapping),
+// so an interpreter from a sysroot finds that sysroot's libraries.
+const char *remap(const std::string &path, std::string *buf) {
+  static const bool have_prefix = [] {
+    const std::string &p = g_proc->opts.ld_prefix;
+    return !p.empty() && p != "/" && access(p.c_str(), F_OK) == 0;
+  }();
+  if (!have_prefix || path.empty() || path[0] != '/') return nullptr;
+  *buf = g_proc->opts.ld_prefix + path;
+  return access(buf->c_str(), F_OK) == 0 ? buf->c_str() : nullptr;
+}
+
 }  // namespace
 
 SYSCALL_HANDLER(open) {
@@ -100,6 +112,9 @@ SYSCALL_HANDLER(open) {
   if (!read_path(a[0], &path)) return -EFAULT;
   int64_t r;
   if (open_special(path, static_cast<int>(a[1]), &r)) return r;
+  std::string buf;
+  if (const char *p = remap(path, &buf))
+    return host_syscall(SYS_open, reinterpret_cast<uint64_t>(p), a[1], a[2]);
   return host_syscall(SYS_open, a[0], a[1], a[2]);
 }
 
@@ -109,6 +124,9 @@ SYSCALL_HANDLER(openat) {
   if (!read_path(a[1], &path)) return -EFAULT;
   int64_t r;
   if (path[0] == '/' && open_special(path, static_cast<int>(a[2]), &r)) return r;
+  std::string buf;
+  if (const char *p = remap(path, &buf))
+    return host_syscall(SYS_openat, a[0], reinterpret_cast<uint64_t>(p), a[2], a[3]);
   return host_syscall(SYS_openat, a[0], a[1], a[2], a[3]);
 }
 
