@@ -148,6 +148,7 @@ constexpr Table build() {
   t.add(op2(0xb1, "cmpxchg", tr_cmpxchg, 0, O::Ev, O::Gv, O::none, kLock));
   t.add(
       op2(0xc7, "cmpxchg8b", tr_cmpxchg8b, 0, O::M, O::none, O::none, kLock | kNT).r(1).m(kModMem));
+  t.add(op1(0xd7, "xlat", tr_xlat, 0, O::none, O::none, O::none, kNT));
   t.add(op1(0x98, "cbw", tr_cbw, 0));
   t.add(op1(0x99, "cwd", tr_cbw, 1));
   t.add(op1(0x9e, "sahf", tr_lahf_sahf, 1));

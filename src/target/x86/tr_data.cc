@@ -217,3 +217,13 @@ void tr_movbe(Translator &t, const Insn &in) {
 }
 
 }  // namespace qemu::x86
+
+namespace qemu::x86 {
+
+// xlat: al = [rbx + al].
+void tr_xlat(Translator &t, const Insn &in) {
+  TempId a = t.binop(jit::Opcode::add, t.reg[RBX], t.get_reg(in, RAX, 1));
+  t.set_reg(in, RAX, 1, t.load(t.seg_addr(in, a), 1));
+}
+
+}  // namespace qemu::x86

@@ -113,6 +113,7 @@ void tr_div(Translator &t, const Insn &in);     // arg 0 div, 1 idiv
 void tr_mov(Translator &t, const Insn &in);
 void tr_movx(Translator &t, const Insn &in);  // movzx/movsx/movsxd: arg 1 sign
 void tr_lea(Translator &t, const Insn &in);
+void tr_xlat(Translator &t, const Insn &in);
 void tr_xchg(Translator &t, const Insn &in);
 void tr_xadd(Translator &t, const Insn &in);
 void tr_cmpxchg(Translator &t, const Insn &in);

@@ -349,6 +349,7 @@ TEST(X86Targeted, AddressingForms) {
       {0x86, 0xe0},                                      // xchg ah,al
       {0x0f, 0xb6, 0xc7},                                // movzx eax,bh
       {0x48, 0x0f, 0xbe, 0xdc},                          // movsx rbx,spl (REX: spl)
+      {0x4c, 0x89, 0xfb, 0xd7},                          // mov rbx,r15; xlat
   };
   for (const Bytes &f : forms) {
     for (int i = 0; i < 30; i++) {
