@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "jit/backend/x64/insn_map.h"
 #include "jit/ir/printer.h"
@@ -667,6 +668,41 @@ TEST(X64InsnMap, RandomSequences) {
         ASSERT_EQ(got_extra, want->extra);
       }
     }
+  }
+}
+
+// The guest instruction of the call in progress, as a faulting helper would find it.
+const x64::CompiledTb *g_where_tb;
+uint64_t helper_where(uint64_t) {
+  uint64_t pc = 0, extra = 0;
+  if (!x64::find_insn(*g_where_tb, x64::helper_return_address() - 1, &pc, &extra)) return ~0ull;
+  return pc * 16 + extra;
+}
+const HelperInfo kWhere = helper("where", helper_where, 1, kHelperNoGlobals);
+
+TEST_F(X64Ops, HelperReturnAddress) {
+  Prog p;
+  p.b.insn_start(0x100, 1);
+  p.b.call(&kWhere, p.g.g64[0], {Ir::kEnv});  // the call ends the instruction
+  p.b.insn_start(0x200, 2);
+  TempId t = p.b.temp(Type::i64);
+  p.b.call(&kWhere, t, {Ir::kEnv});
+  p.b.binop(Opcode::add, Type::i64, p.g.g64[1], t, p.b.konst(Type::i64, 0));
+  p.b.insn_start(0x300, 3);
+  p.b.exit_tb(0);
+  optimize(p.ir);
+  x64::CompiledTb tb = run_.compile(p.ir);
+  g_where_tb = &tb;
+  for (int thread = 0; thread < 2; thread++) {
+    Env e = env_with({});
+    auto body = [&] { run_.buf().enter(&e, tb.code); };
+    if (thread) {
+      std::thread(body).join();  // the same at another thread pointer
+    } else {
+      body();
+    }
+    EXPECT_EQ(e.g64[0], 0x1001u);
+    EXPECT_EQ(e.g64[1], 0x2002u);
   }
 }
 

@@ -11,6 +11,16 @@ namespace qemu::jit::x64 {
 
 namespace {
 
+// The frame generated code runs in, per thread: rsp inside blocks (static TLS, so that the
+// prologue reaches it at a fixed offset from the thread pointer fs:0).
+thread_local uintptr_t t_block_rsp = 0;
+
+intptr_t block_rsp_tls_offset() {
+  uintptr_t tp;
+  asm("mov %%fs:0, %0" : "=r"(tp));
+  return static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&t_block_rsp) - tp);
+}
+
 // The buffer is placed near this program's code when there is room, so that blocks reach the
 // helpers with a direct call (rel32); elsewhere calls go through a register.
 void *map_code(size_t size) {
@@ -62,6 +72,12 @@ void CodeBuffer::emit_prologue() {
   Xbyak::CodeGenerator g(size_, base_);
   for (const Xbyak::Reg64 &r : {rbp, rbx, r12, r13, r14, r15}) g.push(r);
   g.sub(rsp, kFrameSize);
+  // fs:[offset] = rsp, for helper_return_address().
+  const intptr_t off = block_rsp_tls_offset();
+  if (off == static_cast<int32_t>(off)) {
+    g.db(0x64);  // fs:
+    g.mov(g.qword[Xbyak::RegExp(static_cast<size_t>(off))], rsp);
+  }
   g.mov(r14, rdi);
   if (guest_base_) {
     g.mov(r15, guest_base_);
@@ -79,6 +95,11 @@ void CodeBuffer::emit_prologue() {
   g.align(16);
   enter_ = reinterpret_cast<EnterFn>(base_);
   used_ = g.getSize();
+}
+
+uintptr_t helper_return_address() {
+  if (!t_block_rsp) return 0;
+  return *reinterpret_cast<const uintptr_t *>(t_block_rsp - 8);
 }
 
 }  // namespace qemu::jit::x64

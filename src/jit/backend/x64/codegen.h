@@ -144,6 +144,12 @@ void reset_jump(const CompiledTb &tb, unsigned slot);
 // address pass retaddr - 1 (the call instruction itself, as a call can end an instruction).
 bool find_insn(const CompiledTb &tb, uintptr_t host_pc, uint64_t *insn_pc, uint64_t *insn_extra);
 
+// Inside a helper called by a block (or a signal handler interrupting one): the return address
+// of that call in generated code, exactly (blocks run at a fixed rsp per thread, recorded by the
+// prologue); find_insn(tb, helper_return_address() - 1, ...) is the calling guest instruction.
+// Meaningless outside a helper call; 0 on a thread that never entered generated code.
+uintptr_t helper_return_address();
+
 // -d out_asm in QEMU's layout: "0x<address>:  <bytes>  <mnemonic> <operands>", AT&T syntax.
 void disassemble(const uint8_t *code, size_t size, FILE *out);
 // A whole block as QEMU's out_asm shows it: the code of each guest instruction after a line
