@@ -7,16 +7,12 @@
 #include "base/log.h"
 #include "jit/exec/engine.h"
 #include "user/signal.h"
-#include "user/signal_kick.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
 namespace qemu::user {
 
 namespace {
-
-// Not an engine exit: run() came back because of a kick (signal_kick.h).
-constexpr uint64_t kExitKicked = ~uint64_t(0);
 
 thread_local ThreadState *t_current = nullptr;
 
@@ -32,6 +28,11 @@ void set_current_thread(ThreadState *ts) {
   t_current = ts;
 }
 
+int64_t exit_request_offset() {
+  static ThreadState probe;
+  return reinterpret_cast<char *>(&probe.exit_request) - reinterpret_cast<char *>(&probe.cpu);
+}
+
 void cpu_loop(ThreadState *ts) {
   x86::CpuX86 &cpu = ts->cpu;
   // Host signals were blocked while the thread started.
@@ -39,13 +40,11 @@ void cpu_loop(ThreadState *ts) {
   sigemptyset(&none);
   pthread_sigmask(SIG_SETMASK, &none, nullptr);
   for (;;) {
-    ts->in_guest.store(true);
     uint64_t e = g_proc->engine->run(&cpu);
-    ts->in_guest.store(false);
     int64_t interrupted = -1;
-    if (kick_consume(ts, e)) e = kExitKicked;
     switch (e) {
-      case kExitKicked:
+      case kExitRequested:
+        __atomic_store_n(&ts->exit_request, 0, __ATOMIC_SEQ_CST);
         break;
       case x86::kExitSyscall: {
         uint64_t nr = cpu.regs[x86::RAX];

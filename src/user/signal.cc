@@ -12,7 +12,6 @@
 
 #include "base/log.h"
 #include "jit/exec/engine.h"
-#include "user/signal_kick.h"
 #include "user/syscall_table.h"
 #include "user/user_state.h"
 
@@ -28,17 +27,34 @@ bool is_sync_fault(int sig, const siginfo_t *info) {
 }
 
 // A write to a page whose translated code we protected: drop the code, give the page back
-// its write permission and retry the write.
-bool handle_code_write(uint64_t addr) {
+// its write permission and retry the write. When the block doing the write was decoded from
+// that page, it must not go on with stale code: the writing instruction runs alone.
+bool handle_code_write(uint64_t addr, uintptr_t host_pc) {
   GuestMemoryMap &mem = g_proc->mem;
   uint64_t page = page_down(addr);
   if (!mem.is_code_page(page) || !mem.wants_write(page)) return false;
-  if (g_proc->engine) g_proc->engine->invalidate(page, page + kPageSize);
+  jit::Engine *engine = g_proc->engine;
+  if (engine) engine->invalidate(page, page + kPageSize);
   mem.set_code_page(page, false);
   int prot = mem.prot_at(page);
   if (prot < 0) prot = PROT_READ | PROT_WRITE;
   host_syscall(SYS_mprotect, page, kPageSize, prot | PROT_WRITE);
+  ThreadState *ts = current_thread();
+  if (engine && ts && engine->running_block_overlaps(host_pc, page, page + kPageSize) &&
+      engine->restore_host_pc(&ts->cpu, host_pc))
+    engine->exit_to_loop_single(&ts->cpu);
   return true;
+}
+
+// A fault in a helper called by translated code: the block's call is the first return address
+// into generated code above the faulting frame.
+bool restore_from_helper(ThreadState *ts, const ucontext_t *uc) {
+  auto *sp = reinterpret_cast<const uintptr_t *>(uc->uc_mcontext.gregs[REG_RSP]);
+  for (int i = 0; i < 1024; ++i) {
+    uintptr_t v = sp[i];
+    if (v > 4096 && g_proc->engine->restore_helper_retaddr(&ts->cpu, v)) return true;
+  }
+  return false;
 }
 
 void ring_push(ThreadState *ts, int sig, const siginfo_t *info) {
@@ -63,7 +79,8 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
   if (is_sync_fault(sig, info)) {
     uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
     bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-    if (sig == SIGSEGV && write && g_proc && handle_code_write(addr)) {
+    if (sig == SIGSEGV && write && g_proc &&
+        handle_code_write(addr, uc->uc_mcontext.gregs[REG_RIP])) {
       errno = saved_errno;
       return;
     }
@@ -73,7 +90,8 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
     }
     ThreadState *ts = current_thread();
     uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
-    if (ts && g_proc && g_proc->engine && g_proc->engine->restore_host_pc(&ts->cpu, pc)) {
+    if (ts && g_proc && g_proc->engine &&
+        (g_proc->engine->restore_host_pc(&ts->cpu, pc) || restore_from_helper(ts, uc))) {
       x86::CpuX86 &cpu = ts->cpu;
       if (sig == SIGSEGV || sig == SIGBUS) {
         cpu.exception_index = x86::kExcpPF;
@@ -105,7 +123,8 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
   }
   if (ts) {
     ring_push(ts, sig, info);
-    kick_thread(ts);
+    // Out of chained code at the next block boundary, to the loop that delivers it.
+    if (g_proc && g_proc->engine) g_proc->engine->request_exit(&ts->cpu);
   }
   errno = saved_errno;
 }

@@ -22,7 +22,6 @@
 #include "target/x86/helpers.h"
 #include "user/cpu_loop.h"
 #include "user/signal.h"
-#include "user/signal_kick.h"
 #include "user/user_state.h"
 
 namespace qemu::user {
@@ -68,7 +67,6 @@ void protect_code_page(uint64_t page) {
 }
 
 bool code_readable(uint64_t addr, size_t len) {
-  if (kick_pending()) return false;
   return g_proc->mem.is_mapped(addr, len, PROT_READ);
 }
 
@@ -283,6 +281,8 @@ int user_main(int argc, char **argv, char **envp) {
     eo.log_file = l.file();
   }
   eo.protect_code_page = protect_code_page;
+  eo.exit_request_offset = exit_request_offset();
+  eo.exit_request_value = kExitRequested;
   proc->engine = new jit::Engine(*fe, eo);
   reserve_current_mappings(&proc->mem);
 
@@ -300,7 +300,6 @@ int user_main(int argc, char **argv, char **envp) {
   cpu.regs[x86::RSP] = proc->stack.sp;
   cpu.rip = proc->prog.entry;
   set_current_thread(ts);
-  kick_init();
   signal_init();
   cpu_loop(ts);
 }

@@ -22,6 +22,11 @@ namespace qemu::user {
 
 // Our own exit value for a host fault turned into a guest signal (fault_addr, error_code set).
 inline constexpr uint64_t kExitHostFault = 40;
+// run() came back for an exit request (a queued signal).
+inline constexpr uint64_t kExitRequested = 41;
+
+// Where ThreadState::exit_request is, relative to ThreadState::cpu.
+int64_t exit_request_offset();
 
 inline constexpr int kGuestNsig = 64;
 
@@ -39,7 +44,10 @@ struct GuestSigaction {
 };
 
 struct ThreadState {
-  x86::CpuX86 cpu{};
+  x86::CpuX86 cpu{};  // first: the engine's env is &cpu
+  // The engine's exit request flag (EngineOptions::exit_request_offset, relative to &cpu):
+  // set by Engine::request_exit when a signal is queued, cleared by the loop.
+  uint32_t exit_request = 0;
   int tid = 0;
   uint64_t clear_child_tid = 0;  // set_tid_address / CLONE_CHILD_CLEARTID
   uint64_t robust_list = 0;
@@ -47,10 +55,7 @@ struct ThreadState {
   // Signals.
   uint64_t sigmask = 0;  // the guest's blocked set (bit sig-1)
   std::atomic<bool> signal_pending{false};
-  // In Engine::run (set by the loop), and asked by the kicker to come back to the loop (see
-  // signal_kick.cc).
-  std::atomic<bool> in_guest{false};
-  std::atomic<bool> kick{false};
+
   std::mutex sig_mu;  // queue (never taken in a signal handler: see signal.cc)
   std::vector<PendingSignal> queue;
   // Filled by host signal handlers, drained by the loop.
