@@ -160,9 +160,10 @@ void tr_sse_mov(Translator &t, const Insn &in) {
       return;
     case kStore128:
       if (in.is_mem()) {
+        // The high half first: a store running into an unwritable page changes nothing.
         TempId a = t.ea(in);
-        t.store(a, 8, ld_lane(t, v));
         t.store(t.binop(Opcode::add, a, t.cst(8)), 8, ld_lane(t, v + 8));
+        t.store(a, 8, ld_lane(t, v));
       } else {
         TempId lo = ld_lane(t, v), hi = ld_lane(t, v + 8);
         st_lane(t, xoff(in.rm), lo);
@@ -320,8 +321,8 @@ void tr_sse_maskmov(Translator &t, const Insn &in) {
   st_lane(t, kTmp + 8, t.load(a8, 8));
   t.call(kHelperSse,
          {t.env_ptr(), t.cst(kMaskmov), t.cst(kTmp), t.cst(xoff(in.rm)), t.cst(in.reg)});
-  t.store(a, 8, ld_lane(t, kTmp));
   t.store(a8, 8, ld_lane(t, kTmp + 8));
+  t.store(a, 8, ld_lane(t, kTmp));
 }
 
 }  // namespace qemu::x86

@@ -34,15 +34,17 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
     // Probe the last bytes first: nothing may change when the store faults.
     TempId hi = t.binop(Opcode::add, addr, t.cst(8));
     t.load(hi, 2);
-    TempId mant = x87v(t, kFst, t.cst(1), t.cst(kind));
+    TempId mant = x87v(t, kFst, t.cst(0), t.cst(kind));
     TempId exp = t.tmp();
     t.b.ld_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
+    t.store(hi, 2, exp);  // the high part first: running into an unwritable page changes nothing
     t.store(addr, 8, mant);
-    t.store(hi, 2, exp);
+    x87(t, kFpop);  // only once the stores are done: a faulting store restarts cleanly
   };
   auto store = [&](unsigned size, unsigned kind, bool pop) {
-    TempId v = x87v(t, kFst, t.cst(pop), t.cst(kind));
+    TempId v = x87v(t, kFst, t.cst(0), t.cst(kind));
     t.store(addr, size, v);
+    if (pop) x87(t, kFpop);
   };
   switch (opc) {
     case 0:  // D8: m32fp arithmetic

@@ -56,6 +56,7 @@ enum X87Op : uint16_t {
   kFnstsw,   // returns the status word
   kFnstenv,  // a = host address (28 bytes); b = 1 fnsave (108 bytes, then fninit)
   kFldenv,   // a = host address; b = 1 frstor
+  kFpop,     // pop (after a store that did not fault)
 };
 
 // (env, op, a, b) -> result.

@@ -489,6 +489,9 @@ U h_x87(U env, U op, U a, U b) {
     case kFninit:
       fninit(c);
       return 0;
+    case kFpop:
+      f.pop();
+      return 0;
     case kFnclex:
       c.fpus &= 0x7f00;
       return 0;
