@@ -237,7 +237,7 @@ TEST(X86Diff, RandomInstructions) {
   ASSERT_GT(gen.pool_size(), 200u);
   HostMemory mem;
   mem.allow(g_buf, sizeof g_buf);
-  constexpr int kCases = 4000;
+  constexpr int kCases = 10000;
   int failures = 0, insns = 0;
   std::vector<uint8_t> init(sizeof g_buf), after_native(sizeof g_buf);
   for (int c = 0; c < kCases && failures < 10; c++) {
@@ -364,7 +364,7 @@ TEST(X86Diff, RandomInstructions) {
     }
   }
   EXPECT_EQ(failures, 0);
-  EXPECT_GT(insns, 8000);
+  EXPECT_GT(insns, 20000);
 }
 
 }  // namespace
