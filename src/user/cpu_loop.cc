@@ -35,10 +35,8 @@ int64_t exit_request_offset() {
 
 void cpu_loop(ThreadState *ts) {
   x86::CpuX86 &cpu = ts->cpu;
-  // Host signals were blocked while the thread started.
-  sigset_t none;
-  sigemptyset(&none);
-  pthread_sigmask(SIG_SETMASK, &none, nullptr);
+  // Host signals were blocked while the thread started: now the guest's mask.
+  sync_host_mask(ts);
   for (;;) {
     uint64_t e = g_proc->engine->run(&cpu);
     int64_t interrupted = -1;

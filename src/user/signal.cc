@@ -147,9 +147,47 @@ void signal_init() {
   }
 }
 
+namespace {
+
+// Standard signals don't queue: one pending instance each (real-time ones all queue).
+void enqueue_locked(ThreadState *ts, const PendingSignal &p) {
+  if (p.sig < 32) {
+    for (const PendingSignal &q : ts->queue)
+      if (q.sig == p.sig) return;
+  }
+  ts->queue.push_back(p);
+}
+
+bool host_blockable(int sig) {
+  return sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE && sig != SIGTRAP &&
+         sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33;
+}
+
+}  // namespace
+
+void sync_host_mask(ThreadState *ts) {
+  sigset_t s;
+  sigemptyset(&s);
+  for (int sig = 1; sig <= kGuestNsig; ++sig)
+    if ((ts->sigmask & sigbit(sig)) && host_blockable(sig)) sigaddset(&s, sig);
+  pthread_sigmask(SIG_SETMASK, &s, nullptr);
+}
+
+void inherit_signal_state(ThreadState *ts) {
+  sigset_t cur;
+  pthread_sigmask(SIG_BLOCK, nullptr, &cur);
+  for (int sig = 1; sig <= kGuestNsig; ++sig) {
+    if (sigismember(&cur, sig) == 1) ts->sigmask |= sigbit(sig);
+    struct sigaction old;
+    if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, nullptr, &old) == 0 &&
+        old.sa_handler == SIG_IGN)
+      g_proc->sigact[sig].handler = 1;
+  }
+}
+
 void queue_signal(ThreadState *ts, int sig, const siginfo_t &info) {
   std::lock_guard<std::mutex> lock(ts->sig_mu);
-  ts->queue.push_back(PendingSignal{sig, info});
+  enqueue_locked(ts, PendingSignal{sig, info});
   ts->signal_pending.store(true);
 }
 
@@ -247,7 +285,7 @@ void drain_ring(ThreadState *ts) {
   if (tail == head) return;
   std::lock_guard<std::mutex> lock(ts->sig_mu);
   while (tail != head) {
-    ts->queue.push_back(ts->ring[tail % ThreadState::kRing]);
+    enqueue_locked(ts, ts->ring[tail % ThreadState::kRing]);
     ++tail;
   }
   ts->ring_tail.store(tail, std::memory_order_release);

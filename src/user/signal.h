@@ -24,6 +24,14 @@ void process_pending_signals(ThreadState *ts, int64_t interrupted_nr);
 // The guest exception in ts->cpu (exception_index, error_code, fault_addr) as a guest signal.
 void queue_exception_signal(ThreadState *ts);
 
+// Makes the host thread's signal mask the guest's (less the signals we must always take:
+// synchronous faults), so blocked signals stay pending in the kernel (signalfd, sigwaitinfo,
+// the kernel's choice of thread and its queueing rules all work as natively).
+void sync_host_mask(ThreadState *ts);
+
+// The guest's initial state from what exec left us: the blocked mask and ignored signals.
+void inherit_signal_state(ThreadState *ts);
+
 // Moves what host handlers recorded for ts into its queue (on ts's own thread).
 void drain_ring(ThreadState *ts);
 

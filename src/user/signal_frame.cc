@@ -168,23 +168,31 @@ bool is_stop(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-// Picks the next deliverable signal (synchronous ones first). False: none.
+// Picks the next deliverable signal as the kernel does: synchronous faults first, then the
+// lowest number, the oldest instance of it. False: none.
 bool take_signal(ThreadState *ts, PendingSignal *out) {
   std::lock_guard<std::mutex> lock(ts->sig_mu);
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t i = 0; i < ts->queue.size(); ++i) {
-      const PendingSignal &p = ts->queue[i];
-      bool sync = p.info.si_code > 0 && (p.sig == SIGSEGV || p.sig == SIGBUS || p.sig == SIGFPE ||
-                                         p.sig == SIGILL || p.sig == SIGTRAP);
-      if (pass == 0 && !sync) continue;
-      // Synchronous faults can't be blocked: a blocked one kills, as in the kernel.
-      if (!sync && (ts->sigmask & sigbit(p.sig))) continue;
-      *out = p;
-      ts->queue.erase(ts->queue.begin() + i);
-      return true;
+  int best = -1;
+  for (size_t i = 0; i < ts->queue.size(); ++i) {
+    const PendingSignal &p = ts->queue[i];
+    bool sync = p.info.si_code > 0 && (p.sig == SIGSEGV || p.sig == SIGBUS || p.sig == SIGFPE ||
+                                       p.sig == SIGILL || p.sig == SIGTRAP);
+    // Synchronous faults can't be blocked: a blocked one kills, as in the kernel.
+    if (!sync && (ts->sigmask & sigbit(p.sig))) continue;
+    int rank = (sync ? 0 : 100) + p.sig;
+    if (best < 0) {
+      best = static_cast<int>(i);
+      continue;
     }
+    const PendingSignal &b = ts->queue[best];
+    bool bsync = b.info.si_code > 0 && (b.sig == SIGSEGV || b.sig == SIGBUS || b.sig == SIGFPE ||
+                                        b.sig == SIGILL || b.sig == SIGTRAP);
+    if (rank < (bsync ? 0 : 100) + b.sig) best = static_cast<int>(i);
   }
-  return false;
+  if (best < 0) return false;
+  *out = ts->queue[best];
+  ts->queue.erase(ts->queue.begin() + best);
+  return true;
 }
 
 void update_pending(ThreadState *ts) {
@@ -254,6 +262,7 @@ void process_pending_signals(ThreadState *ts, int64_t interrupted_nr) {
     ts->sigmask = ts->saved_mask;
     ts->have_saved_mask = false;
   }
+  sync_host_mask(ts);
   update_pending(ts);
 }
 
@@ -279,6 +288,7 @@ SYSCALL_HANDLER(rt_sigreturn) {
     restore_fpu(c, &fx);
   }
   ts->sigmask = f.uc.uc_sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+  sync_host_mask(ts);
   // uc_stack: as sigaltstack would take it (errors ignored, as the kernel does).
   if (!on_altstack(ts, c.regs[x86::RSP]) && !(f.uc.uc_stack.ss_flags & kSsOnstack)) {
     if (f.uc.uc_stack.ss_flags & kSsDisable) {

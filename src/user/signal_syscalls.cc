@@ -59,16 +59,18 @@ bool has_unblocked(ThreadState *ts) {
 // Sleeps until a host signal arrives, with no window where one is missed: all host signals
 // are blocked while the queue is checked, then sigsuspend unblocks them atomically.
 void wait_for_unblocked(ThreadState *ts) {
-  sigset_t all, old;
+  sigset_t all, wait_mask;
   sigfillset(&all);
-  sigprocmask(SIG_BLOCK, &all, &old);
+  sigemptyset(&wait_mask);
+  for (int sig = 1; sig <= kGuestNsig; ++sig)
+    if ((ts->sigmask & sigbit(sig)) && sig != SIGSEGV && sig != SIGBUS && sig != 32 && sig != 33)
+      sigaddset(&wait_mask, sig);
+  sigprocmask(SIG_BLOCK, &all, nullptr);
   while (!has_unblocked(ts)) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigsuspend(&none);
+    sigsuspend(&wait_mask);
     sigprocmask(SIG_BLOCK, &all, nullptr);
   }
-  sigprocmask(SIG_SETMASK, &old, nullptr);
+  sync_host_mask(ts);
   ts->signal_pending.store(true);
 }
 
@@ -127,6 +129,7 @@ SYSCALL_HANDLER(rt_sigprocmask) {
         return -EINVAL;
     }
     ts->sigmask &= ~kUnblockable;
+    sync_host_mask(ts);
     ts->signal_pending.store(true);  // re-evaluated by the loop
   }
   return 0;
@@ -169,6 +172,11 @@ SYSCALL_HANDLER(rt_sigpending) {
     std::lock_guard<std::mutex> lock(ts->sig_mu);
     for (const PendingSignal &p : ts->queue) set |= sigbit(p.sig);
   }
+  // And what the kernel keeps pending for us (blocked on the host too).
+  sigset_t host;
+  if (sigpending(&host) == 0)
+    for (int sig = 1; sig <= kGuestNsig; ++sig)
+      if (sigismember(&host, sig) == 1) set |= sigbit(sig);
   set &= ts->sigmask;
   memcpy(reinterpret_cast<void *>(a[0]), &set, 8);
   return 0;

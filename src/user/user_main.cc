@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -300,7 +301,11 @@ int user_main(int argc, char **argv, char **envp) {
   cpu.regs[x86::RSP] = proc->stack.sp;
   cpu.rip = proc->prog.entry;
   set_current_thread(ts);
+  inherit_signal_state(ts);
   signal_init();
+  // The process's name (/proc/self/comm, status, stat) is the guest program's.
+  std::string comm = program.substr(program.rfind('/') + 1).substr(0, 15);
+  prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0);
   cpu_loop(ts);
 }
 
