@@ -82,12 +82,14 @@ void h_set_env(Ctx &c, const char *a) {
   for (auto &item : split_commas(a)) {
     if (item.find('=') == std::string::npos) usage_exit(c, 1);
     c.o->set_env.push_back(item);
+    c.o->env_ops.emplace_back(true, item);
   }
 }
 void h_unset_env(Ctx &c, const char *a) {
   for (auto &item : split_commas(a)) {
     if (item.find('=') != std::string::npos) usage_exit(c, 1);
     c.o->unset_env.push_back(item);
+    c.o->env_ops.emplace_back(false, item);
   }
 }
 void h_argv0(Ctx &c, const char *a) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace qemu::user {
@@ -16,7 +17,10 @@ struct UserOptions {
   std::string cpu_model;                              // -cpu / QEMU_CPU
   std::vector<std::string> set_env;                   // -E (var=value)
   std::vector<std::string> unset_env;                 // -U (var)
-  std::string argv0;                                  // -0 / QEMU_ARGV0
+  // -E and -U in the order given (true: set "var=value", false: unset "var"); the last change
+  // to a variable wins.
+  std::vector<std::pair<bool, std::string>> env_ops;
+  std::string argv0;  // -0 / QEMU_ARGV0
   bool have_argv0 = false;
   std::string uname_release;  // -r / QEMU_UNAME
   uint64_t guest_base = 0;    // -B / QEMU_GUEST_BASE

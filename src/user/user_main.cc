@@ -229,19 +229,22 @@ int user_main(int argc, char **argv, char **envp) {
   proc->brk_start = proc->brk_cur = proc->brk_mapped_end = proc->prog.brk_start;
 
   // The guest's environment and arguments.
+  // Built as QEMU builds it (each variable, then each -E, goes in front), so the guest sees
+  // the same order as under QEMU: the host's reversed, changes first.
   StackParams sp;
-  for (char **e = envp; e && *e; ++e) sp.envp.push_back(*e);
+  std::vector<std::string> env_rev;
+  for (char **e = envp; e && *e; ++e) env_rev.push_back(*e);
   auto unset = [&](const std::string &name) {
-    std::erase_if(sp.envp, [&](const std::string &s) {
+    std::erase_if(env_rev, [&](const std::string &s) {
       return s.compare(0, name.size(), name) == 0 && s.size() > name.size() &&
              s[name.size()] == '=';
     });
   };
-  for (const std::string &u : o.unset_env) unset(u);
-  for (const std::string &s : o.set_env) {
-    unset(s.substr(0, s.find('=')));
-    sp.envp.push_back(s);
+  for (const auto &[set, s] : o.env_ops) {
+    unset(set ? s.substr(0, s.find('=')) : s);
+    if (set) env_rev.push_back(s);
   }
+  sp.envp.assign(env_rev.rbegin(), env_rev.rend());
   sp.argv = guest_args;
   if (o.have_argv0 && !sp.argv.empty()) sp.argv[0] = o.argv0;
   proc->guest_argv = sp.argv;

@@ -93,6 +93,16 @@ def main():
             res.check(f"-strace {prog}", qs == os_,
                       "  qemu:\n    " + "\n    ".join(qs) + "\n  ours:\n    " + "\n    ".join(os_))
 
+        # The guest environment's order as QEMU builds it (reversed, changes in front).
+        small = {"A": "1", "B": "2", "C": "3"}
+        for opts in [[], ["-E", "B=9,D=4"], ["-U", "A", "-E", "A=5"], ["-E", "B=1", "-U", "B"]]:
+            q = run([qemu] + opts + [exes["args_env"]], env=small)
+            o = run([ours] + opts + [exes["args_env"]], env=small)
+            qe = run([qemu] + opts + ["/usr/bin/env"], env=small)
+            oe = run([ours] + opts + ["/usr/bin/env"], env=small)
+            res.check("environment " + " ".join(opts), q == o and qe == oe,
+                      f"  qemu: {qe!r}\n  ours: {oe!r}")
+
         # -L: files under the prefix are opened there.
         root = os.path.join(d, "sysroot")
         os.makedirs(os.path.join(root, "etc"))
