@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
+#include "user/syscall_table.h"
 #include "user/user_state.h"
 
 namespace qemu::user {
@@ -238,11 +239,7 @@ void process_pending_signals(ThreadState *ts, int64_t interrupted_nr) {
       }
     }
     if (!setup_frame(ts, sig, p.info, act)) die_with_signal(SIGSEGV);
-    if (log_enabled(kLogStrace) || g_proc->opts.strace) {
-      qemu_log("--- {} {{si_signo={}, si_code={}}} ---\n",
-               sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : std::to_string(sig),
-               sig, p.info.si_code);
-    }
+    if (log_enabled(kLogStrace)) log_write(strace_signal(sig, p.info));
     ts->have_saved_mask = false;
     if (!(act.flags & kSaNodefer)) ts->sigmask |= sigbit(sig);
     ts->sigmask |= act.mask;

@@ -244,6 +244,46 @@ std::string strace_call(uint64_t nr, const uint64_t a[6]) {
   return s + ")";
 }
 
+std::string strace_signal(int sig, const siginfo_t &info) {
+  std::string name = signal_name(static_cast<uint64_t>(sig));
+  std::string code;
+  switch (info.si_code) {
+    case SI_USER:
+      code = "SI_USER";
+      break;
+    case SI_KERNEL:
+      code = "SI_KERNEL";
+      break;
+    case SI_QUEUE:
+      code = "SI_QUEUE";
+      break;
+    case SI_TIMER:
+      code = "SI_TIMER";
+      break;
+    case SI_MESGQ:
+      code = "SI_MESGQ";
+      break;
+    case SI_ASYNCIO:
+      code = "SI_ASYNCIO";
+      break;
+    case SI_SIGIO:
+      code = "SI_SIGIO";
+      break;
+    case SI_TKILL:
+      code = "SI_TKILL";
+      break;
+    default:
+      code = fmt::format("{}", info.si_code);
+  }
+  bool fault =
+      info.si_code > 0 && info.si_code != SI_KERNEL &&
+      (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP);
+  std::string rest =
+      fault ? fmt::format("si_addr=0x{:016x}", reinterpret_cast<uint64_t>(info.si_addr))
+            : fmt::format("si_pid={}, si_uid={}", info.si_pid, info.si_uid);
+  return fmt::format("--- {} {{si_signo={}, si_code={}, {}}} ---\n", name, name, code, rest);
+}
+
 std::string strace_result(uint64_t nr, int64_t ret) {
   if (ret < 0 && ret >= -4095) {
     return fmt::format(" = -1 errno={} ({})\n", -ret, strerror(static_cast<int>(-ret)));

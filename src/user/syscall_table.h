@@ -3,6 +3,7 @@
 // table get -ENOSYS (logged once with -d unimp).
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,8 @@ const char *syscall_name(uint64_t nr);  // null when the number is unknown
 // The -strace text: "name(args)" before the call and " = result\n" after it.
 std::string strace_call(uint64_t nr, const uint64_t a[6]);
 std::string strace_result(uint64_t nr, int64_t ret);
+// "--- SIGSEGV {si_signo=SIGSEGV, si_code=1, si_addr=0x...} ---\n" for a delivered signal.
+std::string strace_signal(int sig, const siginfo_t &info);
 
 // Raw host system call: the kernel's return value (-errno on failure).
 int64_t host_syscall(uint64_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,

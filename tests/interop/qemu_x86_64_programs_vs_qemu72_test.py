@@ -80,16 +80,17 @@ def main():
         res.check("-0", o == q, f"  qemu: {q!r}\n  ours: {o!r}")
 
         # -strace against QEMU's, masked.
-        for prog in ["args_env", "smc"]:
+        for prog in ["args_env", "smc", "signals"]:
             q = run([qemu, "-strace", exes[prog]], env=env)
             o = run([ours, "-strace", exes[prog]], env=env)
             qs = [l for l in mask(q[2]).splitlines() if not l.startswith("PID Unknown syscall")]
             os_ = [l for l in mask(o[2]).splitlines() if not l.startswith("PID rseq(")]
             # Our argument decoding is richer for calls QEMU prints as numbers.
-            keep = ("brk(", "mmap(", "munmap(", "write(", "exit_group(", "readlink(",
-                    "mprotect(", "getrandom(")
-            qs = [l for l in qs if l.startswith(tuple("PID " + k for k in keep))]
-            os_ = [l for l in os_ if l.startswith(tuple("PID " + k for k in keep))]
+            keep = tuple("PID " + k for k in (
+                "brk(", "mmap(", "munmap(", "write(", "exit_group(", "readlink(", "mprotect(",
+                "getrandom(", "rt_sigaction(", "rt_sigprocmask(", "tgkill(")) + ("--- ",)
+            qs = [l for l in qs if l.startswith(keep)]
+            os_ = [l for l in os_ if l.startswith(keep)]
             res.check(f"-strace {prog}", qs == os_,
                       "  qemu:\n    " + "\n    ".join(qs) + "\n  ours:\n    " + "\n    ".join(os_))
 
