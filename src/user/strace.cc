@@ -54,14 +54,21 @@ const Flag kOpenFlags[] = {
 const Flag kProt[] = {F(PROT_EXEC), F(PROT_READ), F(PROT_WRITE), F(PROT_GROWSDOWN),
                       F(PROT_GROWSUP)};
 const Flag kMmapFlags[] = {
-    F(MAP_SHARED),    F(MAP_PRIVATE),         F(MAP_FIXED),           F(MAP_ANONYMOUS),
-    F(MAP_GROWSDOWN), F(MAP_DENYWRITE),       F(MAP_EXECUTABLE),      F(MAP_LOCKED),
+    F(MAP_SHARED),    F(MAP_PRIVATE),         F(MAP_ANONYMOUS),       F(MAP_DENYWRITE),
+    F(MAP_FIXED),     F(MAP_GROWSDOWN),       F(MAP_EXECUTABLE),      F(MAP_LOCKED),
     F(MAP_NORESERVE), F(MAP_POPULATE),        F(MAP_NONBLOCK),        F(MAP_STACK),
     F(MAP_HUGETLB),   F(MAP_FIXED_NOREPLACE), F(MAP_SHARED_VALIDATE), F(MAP_SYNC),
 };
 const Flag kAccess[] = {F(R_OK), F(W_OK), F(X_OK)};
-const Flag kAtFlags[] = {F(AT_SYMLINK_NOFOLLOW), F(AT_REMOVEDIR),  F(AT_SYMLINK_FOLLOW),
-                         F(AT_NO_AUTOMOUNT),     F(AT_EMPTY_PATH), F(AT_EACCESS)};
+const Flag kAtFlags[] = {F(AT_EMPTY_PATH),     F(AT_NO_AUTOMOUNT),     F(AT_REMOVEDIR),
+                         F(AT_SYMLINK_FOLLOW), F(AT_SYMLINK_NOFOLLOW), F(AT_EACCESS)};
+const Flag kStatxMask[] = {
+    {0x1, "STATX_TYPE"},      {0x2, "STATX_MODE"},     {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},       {0x10, "STATX_GID"},     {0x20, "STATX_ATIME"},
+    {0x40, "STATX_MTIME"},    {0x80, "STATX_CTIME"},   {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},    {0x400, "STATX_BLOCKS"}, {0x800, "STATX_BTIME"},
+    {0x1000, "STATX_MNT_ID"},
+};
 const Flag kCloneFlags[] = {
     F(CLONE_VM),
     F(CLONE_FS),
@@ -178,7 +185,9 @@ std::string format_arg(char f, uint64_t v) {
     case 'u':
       return fmt::format("{}", v);
     case 'x':
-      return fmt::format("{:#x}", v);
+      return v ? fmt::format("{:#x}", v) : "0";
+    case 'X':
+      return flags(v, kStatxMask);
     case 'p':
       return pointer(v);
     case 's':

@@ -38,13 +38,16 @@ TEST(Strace, Arguments) {
             "mmap(NULL,4096,PROT_EXEC|PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_ANONYMOUS,-1,0)");
   EXPECT_EQ(call(SYS_mmap, {0x1000, 4096, PROT_READ | PROT_WRITE,
                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, uint64_t(-1), 0}),
-            "mmap(0x0000000000001000,4096,PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_FIXED|"
-            "MAP_ANONYMOUS,-1,0)");
+            "mmap(0x0000000000001000,4096,PROT_READ|PROT_WRITE,MAP_PRIVATE|MAP_ANONYMOUS|"
+            "MAP_FIXED,-1,0)");
   EXPECT_EQ(call(SYS_brk, {0}), "brk(NULL)");
   EXPECT_EQ(call(SYS_access, {reinterpret_cast<uint64_t>(path), R_OK}),
             "access(\"/etc/ld.so.cache\",R_OK)");
   EXPECT_EQ(call(SYS_exit_group, {0}), "exit_group(0)");
-  EXPECT_EQ(call(SYS_arch_prctl, {0x1002, 0x4ac380}), "arch_prctl(ARCH_SET_FS,0x00000000004ac380)");
+  // Calls QEMU prints raw: six decimal arguments.
+  EXPECT_EQ(call(SYS_arch_prctl, {0x1002, 0x4ac380}), "arch_prctl(4098,4899712,0,0,0,0)");
+  EXPECT_EQ(call(SYS_newfstatat, {1, reinterpret_cast<uint64_t>(""), 0x1000, 0x1000}),
+            "newfstatat(1,\"\",0x0000000000001000,0x1000)");
   EXPECT_EQ(call(SYS_kill, {5, 9}), "kill(5,SIGKILL)");
   // An unmapped string prints as its address.
   EXPECT_EQ(call(SYS_unlink, {0x10}), "unlink(0x0000000000000010)");
