@@ -1,4 +1,6 @@
 // System call dispatch: -strace, the table's handler or the host kernel, unimplemented calls.
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,6 +9,7 @@
 #include <set>
 
 #include "base/log.h"
+#include "jit/exec/engine.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -19,6 +22,25 @@ void log_unimp_once(uint64_t nr) {
   static std::set<uint64_t> seen;
   std::lock_guard<std::mutex> lock(mu);
   if (seen.insert(nr).second) qemu_log("Unsupported syscall: {}\n", nr);
+}
+
+// Unprotects code pages the guest may write that an argument points into (and the pages
+// following them that are also such). True when any was.
+bool release_code_pages(const uint64_t a[6]) {
+  GuestMemoryMap &mem = g_proc->mem;
+  bool any = false;
+  for (int i = 0; i < 6; ++i) {
+    uint64_t p = page_down(a[i]);
+    if (a[i] < kPageSize || a[i] >= kUserSpaceEnd) continue;
+    for (int n = 0; n < 256 && mem.is_code_page(p) && mem.wants_write(p); ++n, p += kPageSize) {
+      if (g_proc->engine) g_proc->engine->invalidate(p, p + kPageSize);
+      mem.set_code_page(p, false);
+      int prot = mem.prot_at(p);
+      host_syscall(SYS_mprotect, p, kPageSize, (prot < 0 ? PROT_READ : prot) | PROT_WRITE);
+      any = true;
+    }
+  }
+  return any;
 }
 
 }  // namespace
@@ -46,6 +68,10 @@ int64_t do_syscall(ThreadState *ts, uint64_t nr, const uint64_t a[6]) {
     ret = def->handler(ts, a);
   } else {
     ret = host_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    // The kernel wrote into a page we keep read-only for its translated code: give the
+    // pages back their write permission (dropping the code) and run the call again.
+    if (ret == -EFAULT && release_code_pages(a))
+      ret = host_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
   }
   if (strace && def->ret != 'n') log_write(strace_result(nr, ret));
   if (ret == -EINTR && ts->signal_pending.load()) ret = kErestartSys;

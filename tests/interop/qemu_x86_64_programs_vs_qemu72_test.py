@@ -21,6 +21,7 @@ RUNS = [
     ("signals", []),
     ("threads", []),
     ("smc", []),
+    ("smc_syscall", []),
     ("procself", ["x", "y"]),
     ("procs", []),
     ("busy_signal", []),
