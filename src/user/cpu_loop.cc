@@ -1,5 +1,6 @@
 #include "user/cpu_loop.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -26,6 +27,27 @@ ThreadState *current_thread() {
 
 void set_current_thread(ThreadState *ts) {
   t_current = ts;
+}
+
+void note_fetch_fault(uint64_t addr) {
+  std::lock_guard<std::mutex> lock(g_proc->fetch_fault_mu);
+  auto &v = g_proc->fetch_fault_pages;
+  for (uint64_t p : {page_down(addr), page_down(addr + 15)})
+    if (std::find(v.begin(), v.end(), p) == v.end()) v.push_back(p);
+}
+
+void drop_fetch_fault_blocks(uint64_t start, uint64_t len) {
+  bool hit = false;
+  {
+    std::lock_guard<std::mutex> lock(g_proc->fetch_fault_mu);
+    auto &v = g_proc->fetch_fault_pages;
+    uint64_t end = start + len;
+    hit = std::any_of(v.begin(), v.end(),
+                      [&](uint64_t p) { return p < end && start < p + kPageSize; });
+    if (hit) v.clear();
+  }
+  // Those blocks read no guest bytes, so no range finds them: everything goes.
+  if (hit && g_proc->engine) g_proc->engine->flush();
 }
 
 int64_t exit_request_offset() {
@@ -62,6 +84,9 @@ void cpu_loop(ThreadState *ts) {
         break;
       }
       case x86::kExitException:
+        if (cpu.exception_index == x86::kExcpPF && cpu.fault_addr - cpu.rip < 16)
+          note_fetch_fault(cpu.fault_addr);
+        [[fallthrough]];
       case kExitHostFault:
         if (log_enabled(kLogInt))
           qemu_log("exception {} (error code {:#x}) at rip {:#x}\n", cpu.exception_index,

@@ -224,7 +224,8 @@ void queue_exception_signal(ThreadState *ts) {
         info.si_code = BUS_ADRERR;
       } else {
         sig = SIGSEGV;
-        info.si_code = (cpu.error_code & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+        // Mapped (but not with the access needed): ACCERR, as the kernel says.
+        info.si_code = g_proc->mem.prot_at(cpu.fault_addr) >= 0 ? SEGV_ACCERR : SEGV_MAPERR;
       }
       info.si_addr = reinterpret_cast<void *>(cpu.fault_addr);
       break;

@@ -106,6 +106,7 @@ SYSCALL_HANDLER(mmap) {
   if (r < 0 && r >= -4095) return r;
   uint64_t got = static_cast<uint64_t>(r);
   drop_code(got, len);
+  if (prot & PROT_EXEC) drop_fetch_fault_blocks(got, len);
   std::string name = (flags & MAP_ANONYMOUS) ? std::string() : fd_path(fd);
   g_proc->mem.map(got, len, prot, flags, (flags & MAP_ANONYMOUS) ? 0 : a[5], name);
   return r;
@@ -132,6 +133,7 @@ SYSCALL_HANDLER(mprotect) {
   int prot = static_cast<int>(a[2]);
   int64_t r = protect_range(a[0], a[1], prot);
   if (r == 0) g_proc->mem.protect(a[0], a[1], prot & ~(PROT_GROWSDOWN | PROT_GROWSUP));
+  if (r == 0 && (prot & PROT_EXEC)) drop_fetch_fault_blocks(a[0], a[1]);
   return r;
 }
 

@@ -67,8 +67,9 @@ void protect_code_page(uint64_t page) {
   }
 }
 
+// Guest code runs only from pages the guest mapped executable (as the NX bit makes it natively).
 bool code_readable(uint64_t addr, size_t len) {
-  return g_proc->mem.is_mapped(addr, len, PROT_READ);
+  return g_proc->mem.is_mapped(addr, len, PROT_EXEC);
 }
 
 // The interpreter's guest memory: direct, with faults caught instead of crashing.

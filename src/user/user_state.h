@@ -83,9 +83,18 @@ struct Process {
   std::vector<std::string> exec_prefix_args;  // our options to repeat on execve
   std::string self_exe;                       // our own binary
   std::vector<std::string> guest_argv;
+  // Pages where an instruction fetch faulted: the engine keeps a block that raises the fault,
+  // so making them executable later must drop it (see note_fetch_fault).
+  std::mutex fetch_fault_mu;
+  std::vector<uint64_t> fetch_fault_pages;
 };
 
 extern Process *g_proc;
+
+// A fetch fault at [addr, addr + 16) (the cached block that raises it must go when the page
+// becomes executable), and the check made when [start, start + len) becomes executable.
+void note_fetch_fault(uint64_t addr);
+void drop_fetch_fault_blocks(uint64_t start, uint64_t len);
 ThreadState *current_thread();
 void set_current_thread(ThreadState *ts);
 

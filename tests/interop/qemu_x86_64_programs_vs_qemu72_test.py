@@ -22,6 +22,7 @@ RUNS = [
     ("threads", []),
     ("smc", []),
     ("smc_syscall", []),
+    ("nx", []),
     ("procself", ["x", "y"]),
     ("procs", []),
     ("busy_signal", []),
