@@ -128,6 +128,18 @@ def main():
                 res.check("dynamic " + " ".join(argv), o == native,
                           f"  native: {native!r:.600}\n  ours:   {o!r:.600}")
 
+        # -seed / QEMU_RAND_SEED make AT_RANDOM's bytes reproducible.
+        src = os.path.join(d, "rnd.c")
+        with open(src, "w") as f:
+            f.write("#include <stdio.h>\n#include <sys/auxv.h>\nint main(){unsigned char *r="
+                    "(unsigned char*)getauxval(AT_RANDOM);for(int i=0;i<16;i++)printf(\"%02x\","
+                    "r[i]);printf(\"\\n\");return 0;}\n")
+        subprocess.run(["gcc", "-static", "-O2", "-o", src[:-2], src], check=True)
+        a1 = run([ours, "-seed", "7", src[:-2]], env=env)
+        a2 = run([ours, src[:-2]], env=dict(env, QEMU_RAND_SEED="7"))
+        a3 = run([ours, "-seed", "8", src[:-2]], env=env)
+        res.check("-seed", a1 == a2 and a1 != a3 and len(a1[1]) == 33, f"{a1!r} {a2!r} {a3!r}")
+
         # Unknown syscalls: -ENOSYS, logged once with -d unimp.
         src = os.path.join(d, "nosys.c")
         with open(src, "w") as f:
