@@ -23,6 +23,10 @@ Engine::Impl::Impl(Frontend &f, const EngineOptions &o)
     be = make_interp_backend(opts);
     kind = BackendKind::interp;
   }
+  size_t off = 0;
+  if (!(opts.log & kLogNoChain) && fe.simple_key(&off, &fast_flags)) {
+    fast_pc_offset = static_cast<ptrdiff_t>(off);
+  }
 }
 
 namespace {

@@ -41,7 +41,7 @@ struct ThreadState {
 };
 
 // The thread's state in the engine whose run() it is in (innermost), else null.
-extern thread_local ThreadState *t_running;
+extern thread_local constinit ThreadState *t_running;
 
 enum : uint32_t {
   kPendingFlush = 1u << 0,  // a flush is wanted: threads go to the top of their loops
@@ -56,6 +56,10 @@ struct Engine::Impl {
   FILE *log;
   std::unique_ptr<Backend> be;
   BackendKind kind;
+  // The indirect-jump fast path (lookup.cc): the key's pc offset in the CPU state and its
+  // constant flags when the front end has a simple key and chaining is on (else -1).
+  ptrdiff_t fast_pc_offset = -1;
+  uint64_t fast_flags = 0;
 
   std::mutex mu;
   TbCache cache;

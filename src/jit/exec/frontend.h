@@ -32,6 +32,14 @@ class Frontend {
   // The key of the block the CPU at env runs next.
   virtual TbKey key(const void *env) const = 0;
 
+  // Optional, for the indirect-jump fast path: true when key(env) is always {the uint64_t at
+  // env + *pc_offset, *flags}, so the engine reads it without a virtual call.
+  virtual bool simple_key(size_t *pc_offset, uint64_t *flags) const {
+    (void)pc_offset;
+    (void)flags;
+    return false;
+  }
+
   // Emits the block at key into b, at most max_insns guest instructions (1 for -singlestep).
   // Each guest instruction starts with insn_start(pc, extra). The block ends with exits as in
   // exits.h: goto_tb(n) then exit_tb(kExitChain0 + n) for direct jumps, exit_tb(kExitNext)

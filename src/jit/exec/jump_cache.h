@@ -26,6 +26,15 @@ class JumpCache {
     if (tb && tb->key == key && !tb->invalid.load(std::memory_order_relaxed)) return tb;
     return nullptr;
   }
+  // find({pc, flags}) inline: one load and the checks, for the indirect-jump fast path.
+  Tb *find(uint64_t pc, uint64_t flags) const {
+    Tb *tb = entries_[index(pc)].load(std::memory_order_acquire);
+    if (tb && tb->key.pc == pc && tb->key.flags == flags &&
+        !tb->invalid.load(std::memory_order_relaxed)) {
+      return tb;
+    }
+    return nullptr;
+  }
   void set(Tb *tb) { entries_[index(tb->key.pc)].store(tb, std::memory_order_release); }
   // Forgets tb (from any thread).
   void drop(Tb *tb) {

@@ -16,7 +16,7 @@
 
 namespace qemu::jit {
 
-thread_local ThreadState *t_running = nullptr;
+thread_local constinit ThreadState *t_running = nullptr;
 
 namespace {
 

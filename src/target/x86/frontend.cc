@@ -1,6 +1,7 @@
 #include "target/x86/frontend.h"
 
 #include <cinttypes>
+#include <cstddef>
 
 #include "jit/exec/exits.h"
 
@@ -19,6 +20,12 @@ constexpr int kCsMode64 = 1 << 3;
 
 jit::TbKey X86Frontend::key(const void *env) const {
   return {static_cast<const CpuX86 *>(env)->rip, 0};
+}
+
+bool X86Frontend::simple_key(size_t *pc_offset, uint64_t *flags) const {
+  *pc_offset = offsetof(CpuX86, rip);
+  *flags = 0;
+  return true;
 }
 
 size_t X86Frontend::readable(uint64_t pc) {
