@@ -13,6 +13,9 @@ uint64_t parity_flag(uint64_t v) {
 }  // namespace
 
 uint64_t compute_eflags(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t src2) {
+  if (cc_op & kCcRot) {
+    return (compute_eflags(cc_op & ~kCcRot, dst, src, 0) & ~(kCF | kOF)) | (src2 & (kCF | kOF));
+  }
   const uint32_t kind = cc_kind(cc_op);
   if (kind == kCcEflags || kind >= kCcNumOps) return src & kArithFlags;
   const unsigned bits = 8u << cc_size_log2(cc_op);

@@ -45,10 +45,15 @@ enum CcOp : uint32_t {
   kCcSar = 36,
   kCcMul = 40,
   kCcNumOps = 44,
+  // Added to any kind but Eflags/Adc/Sbb after a rotate: the flags are those of the kind
+  // with CF and OF replaced by cc_src2's (a rotate changes only CF and OF; cc_src2 is unused
+  // by those kinds), so rotates need not materialize the flags.
+  kCcRot = 0x100,
   // Translate time only: the value is in the CPU state, not known.
   kCcDynamic = 0xff,
 };
 
+// Without kCcRot, which cc_kind keeps.
 constexpr uint32_t cc_kind(uint32_t op) {
   return op & ~3u;
 }

@@ -54,6 +54,30 @@ void shift_flags(Translator &t, uint32_t op, TempId count, bool known, uint64_t 
   t.cc_dirty = false;
 }
 
+// Whether a rotate by a known nonzero count can keep the lazy state (see kCcRot).
+bool rot_lazy(uint32_t cc_op) {
+  if (cc_op == kCcDynamic) return false;
+  const uint32_t kind = cc_kind(cc_op & ~kCcRot);
+  return kind != kCcEflags && kind != kCcAdc && kind != kCcSbb;
+}
+
+// The rotate's CF and OF into cc_src2, the other flags left to the lazy state.
+void rot_flags_lazy(Translator &t, bool left, TempId r, unsigned bits) {
+  TempId one = t.cst(1);
+  TempId msb = t.binop(Opcode::and_, t.binop(Opcode::shr, r, t.cst(bits - 1)), one);
+  TempId cf, of;
+  if (left) {
+    cf = t.binop(Opcode::and_, r, one);
+    of = t.binop(Opcode::xor_, msb, cf);
+  } else {
+    cf = msb;
+    of = t.binop(Opcode::xor_, msb,
+                 t.binop(Opcode::and_, t.binop(Opcode::shr, r, t.cst(bits - 2)), one));
+  }
+  TempId co = t.binop(Opcode::or_, cf, t.binop(Opcode::shl, of, t.cst(11)));
+  t.set_cc(t.cc_op | kCcRot, 0, 0, co);
+}
+
 uint64_t replicate_factor(unsigned size) {
   return size == 1 ? 0x0101010101010101ull : size == 2 ? 0x0001000100010001ull : 0x100000001ull;
 }
@@ -98,9 +122,25 @@ void tr_shift(Translator &t, const Insn &in) {
     }
     case kRol:
     case kRor: {
-      TempId v = size == 8 ? a : t.binop(Opcode::mul, a, t.cst(replicate_factor(size)));
-      TempId r = t.zext(size, t.binop(op == kRol ? Opcode::rotl : Opcode::rotr, v, cnt));
+      const Opcode ro = op == kRol ? Opcode::rotl : Opcode::rotr;
+      TempId r;
+      if (size == 4) {  // a 32-bit rotate (no replication)
+        jit::Builder &b = t.b;
+        TempId a32 = b.temp(Type::i32), c32 = b.temp(Type::i32), r32 = b.temp(Type::i32);
+        b.unop(Opcode::extrl_i64_i32, Type::i32, a32, a);
+        b.unop(Opcode::extrl_i64_i32, Type::i32, c32, cnt);
+        b.binop(ro, Type::i32, r32, a32, c32);
+        r = t.tmp();
+        b.unop(Opcode::extu_i32_i64, Type::i64, r, r32);
+      } else {
+        TempId v = size == 8 ? a : t.binop(Opcode::mul, a, t.cst(replicate_factor(size)));
+        r = t.zext(size, t.binop(ro, v, cnt));
+      }
       t.put(in, d, r);
+      if (known && rot_lazy(t.cc_op)) {
+        rot_flags_lazy(t, op == kRol, r, bits);
+        return;
+      }
       TempId old = t.eflags();
       TempId msb = t.binop(Opcode::and_, t.binop(Opcode::shr, r, t.cst(bits - 1)), one);
       TempId cf, of;

@@ -317,6 +317,7 @@ TempId Translator::eflags() {
 
 TempId Translator::carry() {
   const unsigned size = cc_op == kCcDynamic ? 8 : 1u << cc_size_log2(cc_op);
+  if (cc_op != kCcDynamic && (cc_op & kCcRot)) return binop(Opcode::and_, cc_src2, cst(1));
   TempId d = tmp();
   switch (cc_op == kCcDynamic ? kCcDynamic : cc_kind(cc_op)) {
     case kCcEflags:
