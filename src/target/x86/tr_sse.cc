@@ -78,6 +78,76 @@ int64_t src_off(Translator &t, const Insn &in, unsigned size) {
   return kTmp;
 }
 
+// Bitwise logic and 64/32-bit lane adds and subtracts as IR on the two 64-bit lanes (no
+// helper call); false for the other operations.
+bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
+  enum { kBin, kAndn, kAdd32, kSub32 } form = kBin;
+  Opcode o = Opcode::add;
+  switch (op) {
+    case kPand:
+    case kAndps:
+      o = Opcode::and_;
+      break;
+    case kPor:
+    case kOrps:
+      o = Opcode::or_;
+      break;
+    case kPxor:
+    case kXorps:
+      o = Opcode::xor_;
+      break;
+    case kPandn:
+    case kAndnps:
+      form = kAndn;
+      break;
+    case kPaddq:
+      break;
+    case kPsubq:
+      o = Opcode::sub;
+      break;
+    case kPaddd:
+      form = kAdd32;
+      break;
+    case kPsubd:
+      form = kSub32;
+      break;
+    default:
+      return false;
+  }
+  // The top bit of each 32-bit element, and the rest.
+  constexpr uint64_t kHi = 0x8000000080000000ull;
+  for (int64_t lane = 0; lane < 16; lane += 8) {
+    TempId a = ld_lane(t, d + lane);
+    TempId b = ld_lane(t, s + lane);
+    TempId r;
+    switch (form) {
+      case kBin:
+        r = t.binop(o, a, b);
+        break;
+      case kAndn:
+        r = t.binop(Opcode::andc, b, a);
+        break;
+      case kAdd32: {  // carries stop at the element boundaries
+        TempId lo = t.binop(Opcode::add, t.binop(Opcode::and_, a, t.cst(~kHi)),
+                            t.binop(Opcode::and_, b, t.cst(~kHi)));
+        r = t.binop(Opcode::xor_, lo,
+                    t.binop(Opcode::and_, t.binop(Opcode::xor_, a, b), t.cst(kHi)));
+        break;
+      }
+      case kSub32: {  // borrows stop at the element boundaries
+        TempId lo = t.binop(Opcode::sub, t.binop(Opcode::or_, a, t.cst(kHi)),
+                            t.binop(Opcode::and_, b, t.cst(~kHi)));
+        TempId top =
+            t.binop(Opcode::and_, t.binop(Opcode::xor_, a, t.unop(Opcode::not_, b)), t.cst(kHi));
+        r = t.binop(Opcode::xor_, lo, top);
+        break;
+      }
+    }
+    st_lane(t, d + lane, r);
+  }
+  return true;
+}
+
 }  // namespace
 
 // Arithmetic, logic, shuffles and conversions between xmm registers: V op= W (or U for the
@@ -94,6 +164,7 @@ void tr_sse(Translator &t, const Insn &in) {
   }
   uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
   if (op == kInsertps && in.is_mem()) imm |= 0x100;
+  if (ir_lane_op(t, op, d, s)) return;
   TempId r = t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
   if (op == kPtest) t.set_flags(r);
 }
