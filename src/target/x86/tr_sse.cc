@@ -78,10 +78,10 @@ int64_t src_off(Translator &t, const Insn &in, unsigned size) {
   return kTmp;
 }
 
-// Bitwise logic and 64/32-bit lane adds and subtracts as IR on the two 64-bit lanes (no
+// Bitwise logic and element-wise adds and subtracts (wrapping) as IR on the two 64-bit lanes (no
 // helper call); false for the other operations.
 bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
-  enum { kBin, kAndn, kAdd32, kSub32 } form = kBin;
+  enum { kBin, kAndn, kAddElems, kSubElems } form = kBin;
   Opcode o = Opcode::add;
   switch (op) {
     case kPand:
@@ -105,17 +105,23 @@ bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
     case kPsubq:
       o = Opcode::sub;
       break;
+    case kPaddb:
+    case kPaddw:
     case kPaddd:
-      form = kAdd32;
+      form = kAddElems;
       break;
+    case kPsubb:
+    case kPsubw:
     case kPsubd:
-      form = kSub32;
+      form = kSubElems;
       break;
     default:
       return false;
   }
-  // The top bit of each 32-bit element, and the rest.
-  constexpr uint64_t kHi = 0x8000000080000000ull;
+  // The top bit of each element, and the rest.
+  const uint64_t kHi = op == kPaddb || op == kPsubb   ? 0x8080808080808080ull
+                       : op == kPaddw || op == kPsubw ? 0x8000800080008000ull
+                                                      : 0x8000000080000000ull;
   for (int64_t lane = 0; lane < 16; lane += 8) {
     TempId a = ld_lane(t, d + lane);
     TempId b = ld_lane(t, s + lane);
@@ -127,14 +133,14 @@ bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
       case kAndn:
         r = t.binop(Opcode::andc, b, a);
         break;
-      case kAdd32: {  // carries stop at the element boundaries
+      case kAddElems: {  // carries stop at the element boundaries
         TempId lo = t.binop(Opcode::add, t.binop(Opcode::and_, a, t.cst(~kHi)),
                             t.binop(Opcode::and_, b, t.cst(~kHi)));
         r = t.binop(Opcode::xor_, lo,
                     t.binop(Opcode::and_, t.binop(Opcode::xor_, a, b), t.cst(kHi)));
         break;
       }
-      case kSub32: {  // borrows stop at the element boundaries
+      case kSubElems: {  // borrows stop at the element boundaries
         TempId lo = t.binop(Opcode::sub, t.binop(Opcode::or_, a, t.cst(kHi)),
                             t.binop(Opcode::and_, b, t.cst(~kHi)));
         TempId top =
