@@ -44,6 +44,10 @@ def build(d):
 
 def mask(text):
     text = re.sub(r"^\d+ ", "PID ", text, flags=re.M)
+    # Process ids as arguments and in siginfo vary from run to run, short or long.
+    text = re.sub(r"\b(tgkill|kill|tkill)\(\d+,(\d+,)?", lambda m: m.group(1) + "(PID," +
+                  ("PID," if m.group(2) else ""), text)
+    text = re.sub(r"si_pid=\d+", "si_pid=PID", text)
     text = re.sub(r"0x[0-9a-f]+", "ADDR", text)
     text = re.sub(r"\b\d{5,}\b", "NUM", text)
     return text

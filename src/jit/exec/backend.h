@@ -16,11 +16,12 @@ namespace qemu::jit {
 // How a block (or a chain of blocks) left.
 struct ExecResult {
   enum Kind : uint8_t {
-    next,    // look the next block up
-    chain,   // tb left through goto_tb slot `slot` unchained: it may be chained now
-    ptr,     // goto_ptr to value (the interpreter: the Tb the lookup helper found, or 0)
-    target,  // value >= kExitTargetBase for run() to return
-    fault,   // the interpreter's GuestMemory refused address value at (insn_pc, insn_extra)
+    next,       // look the next block up
+    chain,      // tb left through goto_tb slot `slot` unchained: it may be chained now
+    ptr,        // goto_ptr to value (the interpreter: the Tb the lookup helper found, or 0)
+    target,     // value >= kExitTargetBase for run() to return
+    requested,  // tb's entry saw an exit request (kExitRequested)
+    fault,      // the interpreter's GuestMemory refused address value at (insn_pc, insn_extra)
   };
   Kind kind = next;
   unsigned slot = 0;

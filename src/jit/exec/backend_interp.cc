@@ -68,7 +68,10 @@ class InterpBackend final : public Backend {
     ExecResult e;
     switch (r.kind) {
       case ExitKind::exit_tb:
-        if (r.value == kExitChain0 || r.value == kExitChain1) {
+        if (r.value == kExitRequested) {
+          e.kind = ExecResult::requested;
+          e.tb = &tb;
+        } else if (r.value == kExitChain0 || r.value == kExitChain1) {
           e.kind = ExecResult::chain;
           e.tb = &tb;
           e.slot = static_cast<unsigned>(r.value - kExitChain0);

@@ -39,7 +39,7 @@ class X64Backend final : public Backend {
     for (Op &op : ir.ops) {
       if (op.opc != Opcode::exit_tb) continue;
       uint64_t &v = op.args[op.nout + op.nin];
-      if (v == kExitChain0 || v == kExitChain1) v |= self;
+      if (v == kExitChain0 || v == kExitChain1 || v == kExitRequested) v |= self;
     }
     auto &t = static_cast<X64Tb &>(tb);
     x64::CodegenError why = x64::CodegenError::none;
@@ -66,8 +66,12 @@ class X64Backend final : public Backend {
     const uint64_t v = buf_.enter(env, tb.code);
     ExecResult e;
     if (v & kChainTag) {
-      e.kind = ExecResult::chain;
       e.tb = reinterpret_cast<Tb *>(v & ~(kChainTag | kSlotMask));
+      if ((v & kSlotMask) == kExitRequested) {
+        e.kind = ExecResult::requested;
+        return e;
+      }
+      e.kind = ExecResult::chain;
       e.slot = static_cast<unsigned>((v & kSlotMask) - kExitChain0);
     } else if (v >= kExitTargetBase) {
       e.kind = ExecResult::target;

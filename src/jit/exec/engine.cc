@@ -49,7 +49,7 @@ Tb *Engine::Impl::translate_locked(const TbKey &key, bool cached, unsigned max_i
     LabelId go = b.label();
     b.ld_env(Type::i32, flag, opts.exit_request_offset, kMo32);
     b.brcond(Type::i32, Cond::eq, flag, b.konst(Type::i32, 0), go);
-    b.exit_tb(kExitNext);
+    b.exit_tb(kExitRequested);
     b.set_label(go);
   }
   fe.translate(key, b, src, max_insns ? max_insns : opts.max_insns);
@@ -65,6 +65,13 @@ Tb *Engine::Impl::translate_locked(const TbKey &key, bool cached, unsigned max_i
   std::unique_ptr<Tb> tb = be->create();
   tb->key = key;
   tb->src = src;
+  tb->first_pc = key.pc;
+  for (const Op &op : ir.ops) {
+    if (op.opc != Opcode::insn_start) continue;
+    tb->first_pc = op.cst(0);
+    tb->first_extra = op.cst(1);
+    break;
+  }
   if (!be->compile(*tb, ir)) {
     if (flushed_empty) {
       std::fprintf(stderr, "jit: the block at pc 0x%llx does not fit in the code buffer\n",
@@ -224,6 +231,9 @@ uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
         break;
       case ExecResult::target:
         return r.value;
+      case ExecResult::requested:
+        fe.restore(env, r.tb->first_pc, r.tb->first_extra);
+        return opts.exit_request_value;
       case ExecResult::fault:
         fe.restore(env, r.insn_pc, r.insn_extra);
         if (!opts.mem_fault) {

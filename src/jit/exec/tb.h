@@ -29,6 +29,9 @@ struct alignas(8) Tb {
 
   TbKey key;
   TbSource src;
+  // The first insn_start's words: where the guest is when the block's entry leaves for an
+  // exit request.
+  uint64_t first_pc = 0, first_extra = 0;
   // Host code (x86-64; null for the interpreter) and its size.
   const void *code = nullptr;
   size_t code_size = 0;

@@ -47,7 +47,9 @@ U h_div(U env, U kind, U divisor) {
     const unsigned nbits = 2 * bits;
     __int128 n = static_cast<__int128>(num << (128 - nbits)) >> (128 - nbits);
     int64_t d = static_cast<int64_t>(divisor << (64 - bits)) >> (64 - bits);
-    if (d == -1 && n == -(static_cast<__int128>(1) << (nbits - 1))) return 1;
+    // The most negative dividend (all ones shifted: no signed overflow even for 128 bits).
+    const __int128 nmin = static_cast<__int128>(~static_cast<unsigned __int128>(0) << (nbits - 1));
+    if (d == -1 && n == nmin) return 1;
     __int128 qq = n / d, rr = n % d;
     __int128 lim = static_cast<__int128>(1) << (bits - 1);
     if (qq >= lim || qq < -lim) return 1;
