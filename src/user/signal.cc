@@ -46,17 +46,6 @@ bool handle_code_write(uint64_t addr, uintptr_t host_pc) {
   return true;
 }
 
-// A fault in a helper called by translated code: the block's call is the first return address
-// into generated code above the faulting frame.
-bool restore_from_helper(ThreadState *ts, const ucontext_t *uc) {
-  auto *sp = reinterpret_cast<const uintptr_t *>(uc->uc_mcontext.gregs[REG_RSP]);
-  for (int i = 0; i < 1024; ++i) {
-    uintptr_t v = sp[i];
-    if (v > 4096 && g_proc->engine->restore_helper_retaddr(&ts->cpu, v)) return true;
-  }
-  return false;
-}
-
 void ring_push(ThreadState *ts, int sig, const siginfo_t *info) {
   uint32_t head = ts->ring_head.load(std::memory_order_relaxed);
   uint32_t tail = ts->ring_tail.load(std::memory_order_acquire);
@@ -91,7 +80,8 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
     ThreadState *ts = current_thread();
     uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
     if (ts && g_proc && g_proc->engine &&
-        (g_proc->engine->restore_host_pc(&ts->cpu, pc) || restore_from_helper(ts, uc))) {
+        (g_proc->engine->restore_host_pc(&ts->cpu, pc) ||
+         g_proc->engine->restore_from_helper(&ts->cpu))) {
       x86::CpuX86 &cpu = ts->cpu;
       if (sig == SIGSEGV || sig == SIGBUS) {
         cpu.exception_index = x86::kExcpPF;

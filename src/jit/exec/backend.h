@@ -57,6 +57,9 @@ class Backend {
   // The block whose code holds host_pc (x86-64; null for the interpreter, whose running block
   // the engine tracks).
   virtual Tb *block_at(uintptr_t host_pc) = 0;
+  // Inside a helper called by a block: the call's exact return address into generated code
+  // (0 when the backend has no host code; the interpreter's faults are found by find_insn).
+  virtual uintptr_t helper_return_address() const { return 0; }
 
   // What the lookup helper returns for a block found, and when nothing is found.
   virtual uint64_t lookup_hit(const Tb &tb) const = 0;

@@ -80,6 +80,8 @@ class X64Backend final : public Backend {
     return e;
   }
 
+  uintptr_t helper_return_address() const override { return x64::helper_return_address(); }
+
   bool can_chain(const Tb &tb, unsigned slot) const override {
     return static_cast<const X64Tb &>(tb).ct.jmp_offset[slot] != UINT32_MAX;
   }

@@ -310,6 +310,12 @@ bool Engine::restore_host_pc(void *env, uintptr_t host_pc) {
   return true;
 }
 
+bool Engine::restore_from_helper(void *env) {
+  if (!running_in(impl_.get())) return false;
+  const uintptr_t ra = impl_->be->helper_return_address();
+  return ra && restore_helper_retaddr(env, ra);
+}
+
 bool Engine::running_block_overlaps(uintptr_t host_pc, uint64_t start, uint64_t end) {
   ThreadState *ts = running_in(impl_.get());
   if (!ts || ts->holds_lock) return false;

@@ -93,6 +93,10 @@ class Engine {
   bool restore_helper_retaddr(void *env, uintptr_t retaddr) {
     return restore_host_pc(env, retaddr - 1);
   }
+  // A host fault inside a helper that a block called (a signal handler whose pc is not in
+  // generated code): restores env to the calling guest instruction, found from the backend's
+  // exact return address of the call (no stack scanning). False as restore_host_pc.
+  bool restore_from_helper(void *env);
 
   // Precise self-modifying code, from a write-fault handler on a thread in run() (after
   // invalidate): whether the block running at host_pc (as for restore_host_pc) was decoded
