@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "target/x86/helpers.h"
+#include "target/x86/xsave.h"
 
 namespace qemu::x86 {
 
@@ -22,7 +23,7 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
   out[0] = out[1] = out[2] = out[3] = 0;
   switch (leaf) {
     case 0:
-      out[0] = 7;
+      out[0] = 0xd;
       out[1] = word(kVendor, 0);
       out[3] = word(kVendor, 1);
       out[2] = word(kVendor, 2);
@@ -32,9 +33,9 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       out[0] = 0x000306a9;
       out[1] = 0x00010800;  // CLFLUSH size 8 (x8 = 64 bytes), one logical processor
       // ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22),
-      // POPCNT (23), RDRAND (30).
+      // POPCNT (23), XSAVE (26), OSXSAVE (27), RDRAND (30).
       out[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) |
-               (1u << 23) | (1u << 30);
+               (1u << 23) | (1u << 26) | (1u << 27) | (1u << 30);
       // EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25),
       // SSE2 (26).
       out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) |
@@ -61,6 +62,17 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       if (subleaf == 0) {
         // EBX: BMI1 (3), BMI2 (8), RDSEED (18).
         out[1] = (1u << 3) | (1u << 8) | (1u << 18);
+      }
+      break;
+    case 0xd:
+      // XSAVE: components x87 and SSE (xsave.h); sub-leaf 1: XSAVEOPT (0), XSAVEC (1),
+      // XGETBV with ECX=1 (2).
+      if (subleaf == 0) {
+        out[0] = static_cast<uint32_t>(kXcr0);
+        out[1] = out[2] = kXsaveAreaSize;
+      } else if (subleaf == 1) {
+        out[0] = 7;
+        out[1] = kXsaveAreaSize;
       }
       break;
     case 0x80000000:

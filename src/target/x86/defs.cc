@@ -258,6 +258,11 @@ constexpr Table build() {
   t.add(op2(0x30, "wrmsr", tr_exception, kExcpGP, O::none, O::none, O::none, kNT));
   t.add(op2(0x32, "rdmsr", tr_exception, kExcpGP, O::none, O::none, O::none, kNT));
   t.add(op2(0x01, "0f01", tr_0f01, 0, O::none, O::none, O::none, kNT).m(kModReg).r(7));
+  t.add(op2(0x01, "xgetbv", tr_xgetbv, 0, O::none, O::none, O::none, kNT).m(kModReg).r(2));
+  t.add(op2(0xae, "xsave", tr_xsave, 0, O::M, O::none, O::none, kNT).r(4).m(kModMem));
+  t.add(op2(0xae, "xrstor", tr_xsave, 1, O::M, O::none, O::none, kNT).r(5).m(kModMem));
+  t.add(op2(0xae, "xsaveopt", tr_xsave, 2, O::M, O::none, O::none, kNT).r(6).m(kModMem));
+  t.add(op2(0xc7, "xsavec", tr_xsave, 3, O::M, O::none, O::none, kNT).r(4).m(kModMem));
   t.add(op2(0xa2, "cpuid", tr_cpuid, 0, O::none, O::none, O::none, kNT));
   t.add(op2(0x31, "rdtsc", tr_rdtsc, 0, O::none, O::none, O::none, kNT));
   t.add(op2(0xc7, "rdrand", tr_rdrand, 0, O::Ev, O::none, O::none, kNT).r(6).m(kModReg));

@@ -1,4 +1,4 @@
-// System and miscellaneous: nop forms, syscall, exceptions, int, cpuid, rdtsc/rdtscp, xgetbv,
+// System and miscellaneous: nop forms, syscall, exceptions, int, cpuid, rdtsc/rdtscp,
 // rdrand/rdseed, fences.
 #include "target/x86/helpers.h"
 #include "target/x86/translator.h"

@@ -149,7 +149,9 @@ void tr_exception(Translator &t, const Insn &in);  // arg: the vector (#UD, #GP,
 void tr_int(Translator &t, const Insn &in);
 void tr_cpuid(Translator &t, const Insn &in);
 void tr_rdtsc(Translator &t, const Insn &in);
-void tr_0f01(Translator &t, const Insn &in);  // rdtscp, xgetbv by ModRM
+void tr_0f01(Translator &t, const Insn &in);  // rdtscp by ModRM
+void tr_xgetbv(Translator &t, const Insn &in);
+void tr_xsave(Translator &t, const Insn &in);  // arg: xsave xrstor xsaveopt xsavec
 void tr_rdrand(Translator &t, const Insn &in);
 void tr_fence(Translator &t, const Insn &in);
 void tr_sse(Translator &t, const Insn &in);  // SSE arithmetic (arg: SseOp)

@@ -21,6 +21,10 @@ int main(void) {
         flag("bmi1", b, 3); flag("avx2", b, 5); flag("bmi2", b, 8); flag("adx", b, 19);
         flag("sha_ni", b, 29);
     }
+    if (max >= 0xd) {
+        __cpuid_count(0xd, 1, a, b, c, d);
+        flag("xsaveopt", a, 0); flag("xsavec", a, 1); flag("xgetbv1", a, 2);
+    }
     __cpuid(0x80000000, max, b, c, d);
     if (max >= 0x80000001) {
         __cpuid(0x80000001, a, b, c, d);

@@ -1,0 +1,50 @@
+// XSAVE, XSAVEOPT, XSAVEC, XRSTOR (and their 64-bit forms) and XGETBV.
+#include "target/x86/translator.h"
+#include "target/x86/xsave.h"
+
+namespace qemu::x86 {
+
+using jit::Cond;
+using jit::Type;
+
+namespace {
+
+// #GP unless ok holds for a (a side exit).
+void gp_unless(Translator &t, const Insn &in, Cond c, TempId a, TempId b) {
+  jit::LabelId ok = t.b.label();
+  t.b.brcond(Type::i64, c, a, b, ok);
+  t.gen_exception_at_label(kExcpGP, in.pc);
+  t.b.set_label(ok);
+  t.forget_ea();
+}
+
+}  // namespace
+
+void tr_xsave(Translator &t, const Insn &in) {
+  static const jit::HelperInfo *const kHelpers[] = {&kHelperXsave, &kHelperXrstor, &kHelperXsave,
+                                                    &kHelperXsavec};
+  gp_unless(t, in, Cond::eq, t.binop(jit::Opcode::and_, t.ea(in), t.cst(63)), t.cst(0));
+  TempId a = t.ea(in);  // again: the branch ended the first one's life
+  // Page faults first, precisely, when the area is not all there.
+  t.load(a, 8);
+  t.load(t.binop(jit::Opcode::add, a, t.cst(kXsaveAreaSize - 8)), 8);
+  TempId mask = t.binop(jit::Opcode::or_, t.get_reg(in, RAX, 4),
+                        t.binop(jit::Opcode::shl, t.get_reg(in, RDX, 4), t.cst(32)));
+  TempId st = t.call(*kHelpers[in.def->arg], {t.env_ptr(), t.host_addr(a), mask});
+  gp_unless(t, in, Cond::eq, st, t.cst(0));
+}
+
+void tr_xgetbv(Translator &t, const Insn &in) {
+  // 0F 01 D0; D1 (xsetbv) is privileged; the rest of the row (vmfunc, xend, xtest, ...) is
+  // not there.
+  if ((in.rm & 7) != 0) {
+    t.gen_exception((in.rm & 7) == 1 ? kExcpGP : kExcpUD, in.pc);
+    return;
+  }
+  // XCR0, and with ECX=1 the components in use (all of them).
+  gp_unless(t, in, Cond::leu, t.get_reg(in, RCX, 4), t.cst(1));
+  t.set_reg(in, RAX, 4, t.cst(kXcr0));
+  t.set_reg(in, RDX, 4, t.cst(0));
+}
+
+}  // namespace qemu::x86
