@@ -27,6 +27,9 @@ CASES = [
     ["-s", "0", TRUE], ["-E", "NOEQUALS", TRUE], ["-U", "A=B", TRUE],
     ["-p", "3", TRUE], ["-p", "0", TRUE], ["-p", "x", TRUE],
     ["-R", "1x", TRUE], ["-R", "1Gx", TRUE],
+    # QEMU 7.2 runs no x86-64 program with -R: three different refusals by size
+    ["-R", "0xfffffffffffff000", TRUE], ["-R", "4096", TRUE], ["-R", "0x2009000", TRUE],
+    ["-R", "1G", TRUE], ["-R", "64M", "/bin/ls"], ["-R", "0", TRUE],
     ["-seed", "x", TRUE], ["-seed", "5x", TRUE],
     ["-D", "/nonexistent/dir/log", "-d", "in_asm", TRUE],
     ["-d", "tid", "-D", "nolog", TRUE], ["-d", "all", "-D", "/dev/null", TRUE],
@@ -41,6 +44,7 @@ ENV_CASES = [
     ({"QEMU_VERSION": "1"}, [TRUE]),
     ({"QEMU_SET_ENV": "NOEQ"}, [TRUE]),
     ({"QEMU_PAGESIZE": "7"}, [TRUE]),
+    ({"QEMU_RESERVED_VA": "16M"}, [TRUE]),
 ]
 
 
