@@ -22,6 +22,7 @@
 #include "target/x86/frontend.h"
 #include "target/x86/helpers.h"
 #include "user/cpu_loop.h"
+#include "user/reserved_va.h"
 #include "user/signal.h"
 #include "user/user_state.h"
 
@@ -212,6 +213,7 @@ int user_main(int argc, char **argv, char **envp) {
         program);
     return 1;
   }
+  if (o.reserved_va) return refuse_reserved_va(o.reserved_va, program);
   char real[PATH_MAX];
   proc->exe_path = realpath(program.c_str(), real) ? real : program;
   proc->self_exe = self_exe_path();
