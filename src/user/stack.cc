@@ -61,12 +61,12 @@ bool setup_stack(const StackParams &p, const LoadedProgram &prog, GuestMemoryMap
   Writer w(out->top - 8);
   uint64_t execfn = w.push_string(p.execfn);
   std::vector<uint64_t> envp_addr(p.envp.size()), argv_addr(p.argv.size());
-  out->arg_end = w.sp();
+  out->env_end = w.sp();
   for (size_t i = p.envp.size(); i-- > 0;) envp_addr[i] = w.push_string(p.envp[i]);
-  uint64_t env_start = w.sp();
+  out->env_start = w.sp();
   for (size_t i = p.argv.size(); i-- > 0;) argv_addr[i] = w.push_string(p.argv[i]);
   out->arg_start = w.sp();
-  out->arg_end = env_start;
+  out->arg_end = out->env_start;
   uint64_t platform = w.push_string("x86_64");
   w.align(16);
   uint64_t random = w.push_bytes(p.random, 16);

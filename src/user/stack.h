@@ -31,6 +31,8 @@ struct StackInfo {
   uint64_t auxv_len = 0;   // its size in bytes (with AT_NULL)
   uint64_t arg_start = 0;  // argv strings ([arg_start, arg_end), for /proc/self/cmdline)
   uint64_t arg_end = 0;
+  uint64_t env_start = 0;  // environment strings, the same way
+  uint64_t env_end = 0;
 };
 
 // Maps the stack and writes the initial process image onto it.

@@ -1,5 +1,6 @@
 // File system calls that must show the guest's view: /proc/self/exe (the guest program, not
-// the emulator), /proc/self/maps (only the guest's mappings) and /proc/self/auxv.
+// the emulator), /proc/self/maps (only the guest's mappings), /proc/self/auxv, cmdline and
+// stat (proc_stat.h).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "user/proc_stat.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -65,6 +67,10 @@ bool open_special(const std::string &path, int flags, int64_t *ret) {
   if (e == "exe") {
     *ret = host_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<uint64_t>(g_proc->exe_path.c_str()),
                         flags, 0);
+    return true;
+  }
+  if (e == "stat") {
+    *ret = fd_with(guest_proc_stat(), flags);
     return true;
   }
   if (e == "cmdline") {

@@ -4,8 +4,8 @@
  * stack, the heap after brk grows), with the addresses of main, a global and a local inside the
  * matching lines. Only stable facts are printed. Also /proc/self/cmdline, /proc/self/stat's pid,
  * /proc/self/fd, /proc/self/status's Pid, and auxv entries (AT_PAGESZ, AT_ENTRY vs _start).
- * proc_self_edge.c adds: the code mapping's perms (r-x), maps sorted without duplicates, and
- * status's Name being the program. */
+ * proc_self_edge.c adds: the code mapping's perms (r-x), maps sorted without duplicates,
+ * status's Name being the program, and /proc/self/stat's address fields. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -89,6 +89,35 @@ int main(int argc, char **argv) {
     fscanf(f, "%ld", &pid);
     fclose(f);
     printf("stat pid matches %d\n", pid == getpid());
+#ifdef PROC_EDGE
+    /* The address fields (man 5 proc numbers): code, stack, data, heap, arguments, environment.
+       sbrk above moved the break, so start_brk is at or below it. */
+    f = fopen("/proc/self/stat", "r");
+    char statline[2048] = {0};
+    fgets(statline, sizeof statline, f);
+    fclose(f);
+    unsigned long long v[64] = {0};
+    int nf = 2;
+    for (char *q = strrchr(statline, ')') + 2; *q && *q != '\n' && nf < 63;) {
+        char *end;
+        v[++nf] = strtoull(q, &end, 10); /* the state (field 3) is a letter: 0 */
+        q = strchr(q, ' ');
+        if (!q) break;
+        q++;
+    }
+    extern char **environ;
+    int ne = 0;
+    while (environ[ne]) ne++;
+    printf("stat fields %d; code holds main %d; startstack is argc's address %d; data holds the "
+           "global %d; start_brk %d\n", nf,
+           v[26] <= (uintptr_t)main && (uintptr_t)main < v[27], (char **)(v[28] + 8) == argv,
+           v[45] <= (uintptr_t)&global_data && (uintptr_t)&global_data < v[46],
+           v[47] >= v[46] && v[47] <= (uintptr_t)sbrk(0));
+    printf("stat args [arg_start, arg_end) %d %d; env %d %d\n", v[48] == (uintptr_t)argv[0],
+           v[49] == (uintptr_t)argv[argc - 1] + strlen(argv[argc - 1]) + 1,
+           ne == 0 || v[50] == (uintptr_t)environ[0],
+           ne == 0 || v[51] == (uintptr_t)environ[ne - 1] + strlen(environ[ne - 1]) + 1);
+#endif
     f = fopen("/proc/self/status", "r");
     int name_ok = 0;
     char pidline[64];
