@@ -222,7 +222,11 @@ TEST_P(ExecThreads, ExitRequestStopsChainedLoops) {
     for (int i = 0; i < 3; i++) {
       uint64_t v = engine->run(&cpu);
       EXPECT_EQ(v, kExitTargetBase + 50);
-      EXPECT_TRUE(cpu.pc == top || cpu.pc == 0x10c || cpu.pc == 0x110) << cpu.pc;
+      // (Or still at 0x100 when the request came before the thread's first block ran:
+      // this thread may start late on a loaded machine.)
+      EXPECT_TRUE(cpu.pc == top || cpu.pc == 0x10c || cpu.pc == 0x110 ||
+                  (cpu.pc == 0x100 && cpu.r[0] == 0))
+          << cpu.pc;
       // Exact at block boundaries: the counters moved together.
       EXPECT_LE(cpu.r[0] - cpu.r[3], 1u);
       std::atomic_ref<uint32_t>(cpu.exit_request).store(0);
