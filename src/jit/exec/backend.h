@@ -64,6 +64,9 @@ class Backend {
   // What the lookup helper returns for a block found, and when nothing is found.
   virtual uint64_t lookup_hit(const Tb &tb) const = 0;
   virtual uint64_t lookup_miss() const = 0;
+  // The front end's key is the pc at pc_offset in the CPU state with constant flags (and
+  // chaining is on): blocks compiled from now on may probe the thread's jump cache inline.
+  virtual void set_inline_lookup(ptrdiff_t pc_offset) { (void)pc_offset; }
 
   // Every block has been destroyed: reclaims their code.
   virtual void flush() = 0;

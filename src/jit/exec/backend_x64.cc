@@ -2,12 +2,16 @@
 // jumps, and the encoding of chain exits. A block leaving through an unchained goto_tb slot
 // returns kChainTag | Tb pointer | (kExitChain0 + slot) (the exit_tb constants are rewritten
 // before compiling), so the loop knows which block of a chain left.
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 
+#include <unistd.h>
+
 #include "jit/backend/x64/codegen.h"
 #include "jit/exec/backend.h"
+#include "jit/exec/engine_impl.h"
 #include "jit/exec/lookup.h"
 
 namespace qemu::jit {
@@ -18,6 +22,12 @@ constexpr uint64_t kChainTag = uint64_t{1} << 63;
 constexpr uint64_t kSlotMask = 3;
 static_assert(alignof(Tb) > kSlotMask);
 
+// The jump cache's inline table is the backend's JumpTableEntry table.
+static_assert(sizeof(JumpCache::HostEntry) == sizeof(x64::JumpTableEntry));
+static_assert(offsetof(JumpCache::HostEntry, code) == offsetof(x64::JumpTableEntry, code));
+static_assert(JumpCache::kBits == x64::kJumpTableBits);
+static_assert(JumpCache::index(0x123456789abcull) == x64::jump_table_index(0x123456789abcull));
+
 struct X64Tb final : Tb {
   x64::CompiledTb ct;
 };
@@ -27,6 +37,11 @@ class X64Backend final : public Backend {
   explicit X64Backend(const EngineOptions &opts)
       : buf_(opts.code_size ? opts.code_size : x64::CodeBuffer::kDefaultSize, opts.guest_base) {
     copts_.guest_base = opts.guest_base;
+    if (std::getenv("QEMU_JIT_PERF_MAP")) {
+      char name[64];
+      std::snprintf(name, sizeof name, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+      perf_map_ = std::fopen(name, "w");
+    }
     copts_.lookup_tb = [](void *env) {
       return helper_lookup_tb_ptr(reinterpret_cast<uintptr_t>(env));
     };
@@ -52,6 +67,12 @@ class X64Backend final : public Backend {
     tb.code = t.ct.code;
     tb.code_size = t.ct.size;
     by_code_[reinterpret_cast<uintptr_t>(t.ct.code)] = &t;
+    if (perf_map_) {
+      std::fprintf(perf_map_, "%llx %zx guest_0x%llx\n",
+                   static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(t.ct.code)),
+                   t.ct.size, static_cast<unsigned long long>(tb.key.pc));
+      std::fflush(perf_map_);
+    }
     return true;
   }
 
@@ -101,6 +122,16 @@ class X64Backend final : public Backend {
   uint64_t lookup_hit(const Tb &tb) const override { return reinterpret_cast<uintptr_t>(tb.code); }
   uint64_t lookup_miss() const override { return reinterpret_cast<uintptr_t>(buf_.exit_next()); }
 
+  void set_inline_lookup(ptrdiff_t pc_offset) override {
+    uintptr_t tp;
+    asm("mov %%fs:0, %0" : "=r"(tp));
+    const auto tls = static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&t_jump_table) - tp);
+    if (tls != static_cast<int32_t>(tls) || pc_offset != static_cast<int32_t>(pc_offset)) return;
+    copts_.inline_lookup.lookup_fn = kHelperLookupTbPtr.fn;
+    copts_.inline_lookup.pc_offset = static_cast<int32_t>(pc_offset);
+    copts_.inline_lookup.table_tls = static_cast<int32_t>(tls);
+  }
+
   void flush() override {
     by_code_.clear();
     buf_.reset();
@@ -118,6 +149,9 @@ class X64Backend final : public Backend {
   x64::CodeBuffer buf_;
   x64::CodegenOptions copts_;
   std::map<uintptr_t, X64Tb *> by_code_;  // every block since the last flush, by code address
+  // QEMU_JIT_PERF_MAP set: /tmp/perf-<pid>.map, the blocks' code named by guest pc, which
+  // `perf report` reads to attribute samples in generated code.
+  FILE *perf_map_ = nullptr;
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ Engine::Impl::Impl(Frontend &f, const EngineOptions &o)
   size_t off = 0;
   if (!(opts.log & kLogNoChain) && fe.simple_key(&off, &fast_flags)) {
     fast_pc_offset = static_cast<ptrdiff_t>(off);
+    be->set_inline_lookup(fast_pc_offset);
   }
 }
 
@@ -109,7 +110,7 @@ Tb *Engine::Impl::find_slow(ThreadState *ts, const TbKey &key, bool translate) {
   if (pending.load(std::memory_order_relaxed)) return nullptr;
   Tb *tb = cache.find(key);
   if (!tb && translate) tb = translate_locked(key);
-  if (tb) ts->jc.set(tb);
+  if (tb) ts->jc.set(tb, fast_pc_offset >= 0 && tb->key.flags == fast_flags);
   return tb;
 }
 
@@ -269,7 +270,9 @@ uint64_t Engine::run(void *env) {
   ThreadState *const ts = m.thread_state();
   m.enter_run(ts);
   ThreadState *const outer = t_running;
+  const void *const outer_table = t_jump_table;
   t_running = ts;
+  t_jump_table = ts->jc.host_table();
   ts->env = env;
   ts->hint = nullptr;
   for (;;) {
@@ -283,6 +286,7 @@ uint64_t Engine::run(void *env) {
   }
   const uint64_t value = ts->exit_value;
   t_running = outer;
+  t_jump_table = outer_table;
   m.leave_run(ts);
   return value;
 }

@@ -42,6 +42,9 @@ struct ThreadState {
 
 // The thread's state in the engine whose run() it is in (innermost), else null.
 extern thread_local constinit ThreadState *t_running;
+// Its jump cache's table of {pc, host code} pairs (JumpCache::host_table), read by generated
+// code's inline lookups at a fixed offset from the thread pointer.
+extern thread_local constinit const void *t_jump_table;
 
 enum : uint32_t {
   kPendingFlush = 1u << 0,  // a flush is wanted: threads go to the top of their loops

@@ -17,6 +17,7 @@
 namespace qemu::jit {
 
 thread_local constinit ThreadState *t_running = nullptr;
+thread_local constinit const void *t_jump_table = nullptr;
 
 namespace {
 
@@ -84,6 +85,8 @@ void Engine::Impl::leave_run(ThreadState *ts) {
 void Engine::Impl::request_flush_locked() {
   if (pending.fetch_or(kPendingFlush) & kPendingFlush) return;
   unchain_all_locked();
+  // Inline lookups must not keep a thread in generated code either.
+  for (ThreadState *t : threads) t->jc.clear_host();
 }
 
 void Engine::Impl::flush_gate(ThreadState *ts, bool in_run) {

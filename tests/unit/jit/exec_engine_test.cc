@@ -102,6 +102,46 @@ TEST_P(ExecEngine, IndirectJumpsThroughLookup) {
   EXPECT_LE(engine->stats().translations, 6u);
 }
 
+// The same with the simple key: hits jump inline (x86-64) or through the helper's direct
+// probe; a changed subroutine and a flush must not leave stale entries behind.
+TEST_P(ExecEngine, IndirectJumpsWithSimpleKey) {
+  fe.simple = true;
+  make();
+  Asm f(mem, 0x800);
+  f.addi(0, 7);
+  f.emit(toy::JR, 3);
+  Asm a(mem, 0x100);
+  a.movi(1, 200);
+  a.movi(2, 0x800);
+  uint64_t top = a.pc();
+  a.movi(3, static_cast<uint16_t>(top + 8));
+  a.emit(toy::JR, 2);
+  a.addi(1, -1);
+  a.bnz(1, top);
+  a.trap(2);
+  Cpu cpu{};
+  cpu.pc = 0x100;
+  EXPECT_EQ(run(cpu), kExitTargetBase + 2);
+  EXPECT_EQ(cpu.r[0], 1400u);
+  EXPECT_LE(engine->stats().translations, 6u);
+
+  mem.host(0x800)[2] = 5;  // addi r0, 5
+  engine->invalidate(0x800, 0x804);
+  cpu = Cpu{};
+  cpu.pc = 0x100;
+  EXPECT_EQ(run(cpu), kExitTargetBase + 2);
+  EXPECT_EQ(cpu.r[0], 1000u);
+
+  engine->flush();
+  mem.host(0x800)[2] = 2;  // changed without invalidation: only a flush makes it seen
+  engine->flush();
+  cpu = Cpu{};
+  cpu.pc = 0x100;
+  EXPECT_EQ(run(cpu), kExitTargetBase + 2);
+  EXPECT_EQ(cpu.r[0], 400u);
+  fe.simple = false;
+}
+
 TEST_P(ExecEngine, SelfModifyingCode) {
   make();
   // L: addi r0, 1 ; stb r4 -> [r5] (the immediate of L) ; addi r1, -1 ; bnz r1, L ; trap 3

@@ -5,6 +5,7 @@
 
 #include <sys/mman.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -131,6 +132,16 @@ inline const HelperInfo kHelperHjmp = {
 class Frontend final : public jit::Frontend {
  public:
   explicit Frontend(const Memory &m) : mem_(m) {}
+
+  // The key is just the pc (programs without SETF): the engine's indirect-jump fast paths
+  // (the lookup helper's direct probe, the x86-64 backend's inline one) apply.
+  bool simple = false;
+  bool simple_key(size_t *pc_offset, uint64_t *flags) const override {
+    if (!simple) return false;
+    *pc_offset = offsetof(Cpu, pc);
+    *flags = 0;
+    return true;
+  }
 
   TbKey key(const void *env) const override {
     auto *cpu = static_cast<const Cpu *>(env);

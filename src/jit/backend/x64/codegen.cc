@@ -166,7 +166,8 @@ bool Emitter::run(CodegenError *why) {
     const Op &op = ops[i];
     // Code after an unconditional exit is unreachable up to the next label.
     if (!reachable_ && op.opc != Opcode::set_label) continue;
-    if (i + 1 < ops.size() && try_fuse_address(op, ops[i + 1])) {
+    if (i + 1 < ops.size() &&
+        (try_fuse_address(op, ops[i + 1]) || try_inline_lookup(op, ops[i + 1]))) {
       i++;
       continue;
     }

@@ -108,7 +108,27 @@ struct CodegenOptions {
   uint64_t (*lookup_tb)(void *env) = nullptr;
   // HostFeature bits not to use even when the host has them (tests of the fallbacks).
   uint32_t disable_features = 0;
+  // Indirect jumps looked up inline: `call lookup_fn(env) -> t; goto_ptr t` (lookup_fn non-null)
+  // becomes a probe of the running thread's JumpTableEntry table, whose address is at
+  // fs:[table_tls]: the guest pc (the i64 global at pc_offset) at jump_table_index(pc) jumps
+  // straight to the entry's code; anything else calls lookup_fn as before.
+  struct InlineLookup {
+    HelperInfo::GenericFn lookup_fn = nullptr;
+    int32_t pc_offset = 0;
+    int32_t table_tls = 0;
+  } inline_lookup;
 };
+
+// The table of InlineLookup: 4096 pairs {guest pc, host code}, indexed by the pc's low 12 bits
+// xor the next 12. A pc that cannot be a guest's (~0) marks an empty pair.
+struct JumpTableEntry {
+  uint64_t pc;
+  const void *code;
+};
+inline constexpr unsigned kJumpTableBits = 12;
+constexpr size_t jump_table_index(uint64_t pc) {
+  return (pc ^ (pc >> kJumpTableBits)) & ((size_t{1} << kJumpTableBits) - 1);
+}
 
 // mb's constant: the orderings it must enforce between earlier and later accesses (0 = all).
 // x86 (TSO) only reorders a store before a later load, so mfence is emitted for kMbStLd (or 0).

@@ -81,6 +81,9 @@ class Emitter {
   // the load or store that follows and is t's last use.
   bool try_fuse_address(const Op &add, const Op &mem);
   void emit_call(const Op &op);
+  // `call lookup_fn; goto_ptr` of CodegenOptions::inline_lookup (both ops); false when the pair
+  // is something else.
+  bool try_inline_lookup(const Op &call, const Op &next);
   void emit_exit_tb(const Op &op);
   void emit_goto_tb(const Op &op);
   void emit_goto_ptr(const Op &op);
