@@ -105,5 +105,43 @@ TEST(ConstFold, ForgetsAtLabelsAndCalls) {
   EXPECT_NE(s.find(" add_i64 r6,loc13,loc13\n"), std::string::npos) << s;
 }
 
+// Extensions and masks of values whose other bits are known to be zero become moves; the
+// knowledge ends at labels.
+TEST(ConstFold, RedundantExtensions) {
+  Ir ir;
+  Builder b(ir);
+  test::Globals g(ir);
+  TempId r0 = g.g64[0], r1 = g.g64[1], r2 = g.g64[2], r3 = g.g64[3];
+  b.qemu_ld(Type::i64, r1, r0, kMo8);
+  b.unop(Opcode::ext8u, Type::i64, r2, r1);   // a byte already: mov
+  b.unop(Opcode::ext32s, Type::i64, r2, r1);  // bit 31 clear too: mov
+  b.unop(Opcode::ext8s, Type::i64, r2, r1);   // bit 7 unknown: kept
+  b.binop(Opcode::shr, Type::i64, r3, r0, b.konst(Type::i64, 40));
+  b.unop(Opcode::ext32u, Type::i64, r2, r3);                               // 24 bits left: mov
+  b.unop(Opcode::ext16u, Type::i64, r2, r3);                               // kept
+  b.binop(Opcode::and_, Type::i64, r2, r3, b.konst(Type::i64, 0xffffff));  // mov
+  b.unop(Opcode::extu_i32_i64, Type::i64, r3, g.g32[0]);
+  b.unop(Opcode::ext32u, Type::i64, r2, r3);  // mov
+  LabelId l = b.label();
+  b.set_label(l);
+  b.unop(Opcode::ext32u, Type::i64, r2, r3);  // unknown after a label: kept
+  b.exit_tb(0);
+  fold_constants(ir);
+  EXPECT_EQ(print(ir),
+            " qemu_ld_i64 r1,r0,u8\n"
+            " mov_i64 r2,r1\n"
+            " mov_i64 r2,r1\n"
+            " ext8s_i64 r2,r1\n"
+            " shr_i64 r3,r0,$0x28\n"
+            " mov_i64 r2,r3\n"
+            " ext16u_i64 r2,r3\n"
+            " mov_i64 r2,r3\n"
+            " extu_i32_i64 r3,e0\n"
+            " mov_i64 r2,r3\n"
+            "L0:\n"
+            " ext32u_i64 r2,r3\n"
+            " exit_tb $0x0\n");
+}
+
 }  // namespace
 }  // namespace qemu::jit
