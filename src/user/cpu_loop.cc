@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "jit/exec/engine.h"
+#include "user/gdb.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
@@ -50,6 +53,22 @@ void drop_fetch_fault_blocks(uint64_t start, uint64_t len) {
   if (hit && g_proc->engine) g_proc->engine->flush();
 }
 
+namespace {
+
+// A breakpoint or the debugger's single step: gdb decides what is delivered (usually nothing).
+void gdb_stopped(ThreadState *ts) {
+  if (!gdb_attached()) return;  // gone meanwhile: the blocks were dropped, run on
+  const int sig = gdb_stop(ts, SIGTRAP);
+  if (sig == 0) return;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  info.si_signo = sig;
+  info.si_code = sig == SIGTRAP ? int{TRAP_BRKPT} : int{SI_USER};
+  queue_signal(ts, sig, info);
+}
+
+}  // namespace
+
 int64_t exit_request_offset() {
   static ThreadState probe;
   return reinterpret_cast<char *>(&probe.exit_request) - reinterpret_cast<char *>(&probe.cpu);
@@ -92,6 +111,19 @@ void cpu_loop(ThreadState *ts) {
           qemu_log("exception {} (error code {:#x}) at rip {:#x}\n", cpu.exception_index,
                    cpu.error_code, cpu.rip);
         queue_exception_signal(ts);
+        break;
+      case x86::kExitSingleStep:
+        if (cpu.debug_step) {
+          gdb_stopped(ts);
+        } else {
+          // EFLAGS.TF: #DB after the instruction.
+          cpu.exception_index = x86::kExcpDB;
+          cpu.error_code = 0;
+          queue_exception_signal(ts);
+        }
+        break;
+      case x86::kExitBreakpoint:
+        gdb_stopped(ts);
         break;
       case x86::kExitInterrupt:
         // int3 / int $3: SIGTRAP after the instruction; any other int N in 64-bit user mode

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "jit/exec/engine.h"
+#include "user/gdb.h"
 #include "user/syscall_table.h"
 #include "user/user_state.h"
 
@@ -109,7 +110,8 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
       errno = saved_errno;
       return;
     }
-    if (handler == 0 && !default_stops(sig)) die_with_signal(sig);
+    // (With a debugger attached it is queued: gdb sees it first.)
+    if (handler == 0 && !default_stops(sig) && !gdb_attached()) die_with_signal(sig);
   }
   if (ts) {
     ring_push(ts, sig, info);
@@ -204,9 +206,13 @@ void queue_exception_signal(ThreadState *ts) {
       info.si_addr = reinterpret_cast<void *>(cpu.rip);
       break;
     case x86::kExcpBP:
-    case x86::kExcpDB:
       sig = SIGTRAP;
-      info.si_code = cpu.exception_index == x86::kExcpBP ? int(SI_KERNEL) : int(TRAP_BRKPT);
+      info.si_code = SI_KERNEL;
+      break;
+    case x86::kExcpDB:  // the trap flag's single step: after the instruction, at the next one
+      sig = SIGTRAP;
+      info.si_code = TRAP_TRACE;
+      info.si_addr = reinterpret_cast<void *>(cpu.rip);
       break;
     case x86::kExcpPF:
       if (cpu.error_code & 0x8000) {
@@ -229,6 +235,7 @@ void queue_exception_signal(ThreadState *ts) {
 }
 
 void die_with_signal(int sig) {
+  gdb_process_signalled(sig);
   log_close();
   fflush(stdout);
   fflush(stderr);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "user/gdb.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/syscall_table.h"
@@ -213,6 +214,12 @@ void process_pending_signals(ThreadState *ts, int64_t interrupted_nr) {
   PendingSignal p;
   while (take_signal(ts, &p)) {
     int sig = p.sig;
+    if (gdb_attached()) {
+      // The debugger sees the signal first and says what is delivered (0: nothing).
+      const int s = gdb_stop(ts, sig);
+      if (s == 0) continue;
+      if (s != sig) p.info.si_signo = sig = s;
+    }
     GuestSigaction act;
     {
       std::lock_guard<std::mutex> lock(g_proc->sigact_mu);

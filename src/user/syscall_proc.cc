@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "jit/exec/engine.h"
 #include "user/cpu_loop.h"
+#include "user/gdb.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
@@ -62,6 +63,7 @@ void *thread_main(void *arg) {
   set_current_thread(ts);
   if (cs->flags & CLONE_CHILD_SETTID) put_u32(cs->ctid, ts->tid);
   if (cs->flags & CLONE_PARENT_SETTID) put_u32(cs->ptid, ts->tid);
+  gdb_thread_started(ts);
   sem_post(&cs->ready);
   cpu_loop(ts);  // never returns
   return nullptr;
@@ -172,6 +174,7 @@ int64_t do_clone(ThreadState *ts, uint64_t flags, uint64_t newsp, uint64_t ptid,
   if (pid == 0) {
     if (pipefd[0] >= 0) close(pipefd[0]);
     ts->tid = static_cast<int>(syscall(SYS_gettid));
+    gdb_fork_child();
     g_threads.store(1);
     if (newsp) ts->cpu.regs[x86::RSP] = newsp;
     if (flags & CLONE_SETTLS) ts->cpu.fs_base = tls;
@@ -259,7 +262,9 @@ int64_t do_execve(ThreadState *ts, const std::string &path, uint64_t argv_addr,
 SYSCALL_HANDLER(exit) {
   clear_child_tid(ts);
   if (ts->vfork_child) host_syscall(SYS_exit_group, a[0]);
+  gdb_thread_exited(ts);
   if (g_threads.fetch_sub(1) == 1) {
+    gdb_process_exit(static_cast<int>(a[0]));
     log_close();
     host_syscall(SYS_exit_group, a[0]);
   }
@@ -269,7 +274,10 @@ SYSCALL_HANDLER(exit) {
 
 SYSCALL_HANDLER(exit_group) {
   // A vfork child shares our memory: the log stays open for the parent.
-  if (!ts->vfork_child) log_close();
+  if (!ts->vfork_child) {
+    gdb_process_exit(static_cast<int>(a[0]));
+    log_close();
+  }
   fflush(nullptr);
   host_syscall(SYS_exit_group, a[0]);
   __builtin_unreachable();

@@ -22,6 +22,7 @@
 #include "target/x86/frontend.h"
 #include "target/x86/helpers.h"
 #include "user/cpu_loop.h"
+#include "user/gdb.h"
 #include "user/reserved_va.h"
 #include "user/signal.h"
 #include "user/user_state.h"
@@ -171,11 +172,6 @@ int user_main(int argc, char **argv, char **envp) {
     error_report("Could not load plugin {}: plugins are not supported", o.plugins[0]);
     return 1;
   }
-  if (!o.gdb_port.empty()) {
-    error_report("gdbstub is not supported yet (-g {})", o.gdb_port);
-    return 1;
-  }
-
   // The program: an ELF file, or a "#!" script whose interpreter we run.
   std::string program = o.program;
   std::vector<std::string> guest_args = o.args;
@@ -270,6 +266,7 @@ int user_main(int argc, char **argv, char **envp) {
   fo.guest_base = 0;
   fo.code_readable = code_readable;
   fo.lookup_tb = &jit::kHelperLookupTbPtr;
+  if (!o.gdb_port.empty()) fo.breakpoint_at = gdb_breakpoint_at;
   auto *fe = new x86::X86Frontend(fo);
   jit::EngineOptions eo;
   const char *be = getenv("QEMU_JIT_BACKEND");
@@ -312,6 +309,11 @@ int user_main(int argc, char **argv, char **envp) {
   // The process's name (/proc/self/comm, status, stat) is the guest program's.
   std::string comm = program.substr(program.rfind('/') + 1).substr(0, 15);
   prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0);
+  // -g: gdb connects before the first guest instruction.
+  if (!o.gdb_port.empty() && !gdb_start(o.gdb_port, ts)) {
+    fprintf(stderr, "qemu: could not open gdbserver on %s\n", o.gdb_port.c_str());
+    return 1;
+  }
   cpu_loop(ts);
 }
 

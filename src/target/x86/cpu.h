@@ -43,9 +43,18 @@ enum Exception : uint32_t {
 
 // Target exits of Engine::run (see jit/exec/exits.h).
 enum Exit : uint64_t {
-  kExitSyscall = 16,    // the syscall instruction: rip is after it
-  kExitException = 17,  // exception_index, error_code, fault_addr say which; rip is the insn's
-  kExitInterrupt = 18,  // int N (N in exception_index): rip after it
+  kExitSyscall = 16,     // the syscall instruction: rip is after it
+  kExitException = 17,   // exception_index, error_code, fault_addr say which; rip is the insn's
+  kExitInterrupt = 18,   // int N (N in exception_index): rip after it
+  kExitSingleStep = 19,  // a single-step block ran its instruction: rip after it
+  kExitBreakpoint = 20,  // a debugger breakpoint at rip (the instruction did not run)
+};
+
+// Translation-block key flags: either makes every block one instruction ending in
+// kExitSingleStep (a syscall ends it with kExitSyscall, as the step is not reported there).
+enum TbFlag : uint64_t {
+  kTbTrapFlag = 1,   // EFLAGS.TF
+  kTbDebugStep = 2,  // CpuX86::debug_step
 };
 
 union XmmReg {
@@ -85,7 +94,8 @@ struct CpuX86 {
   uint32_t error_code;
   uint64_t fault_addr;
 
-  void *opaque;  // the owner's (user mode: the thread's state)
+  void *opaque;         // the owner's (user mode: the thread's state)
+  uint32_t debug_step;  // the debugger single-steps this CPU (kTbDebugStep)
 
   // Scratch for helpers that return more than one value (read back with ld from env).
   uint64_t helper_out[2];

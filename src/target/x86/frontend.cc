@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "jit/exec/exits.h"
+#include "target/x86/flags.h"
 
 namespace qemu::x86 {
 
@@ -19,9 +20,13 @@ constexpr int kCsMode64 = 1 << 3;
 }  // namespace
 
 jit::TbKey X86Frontend::key(const void *env) const {
-  return {static_cast<const CpuX86 *>(env)->rip, 0};
+  const auto *c = static_cast<const CpuX86 *>(env);
+  return {c->rip, (c->eflags & kTF) >> 8 | (c->debug_step ? uint64_t{kTbDebugStep} : 0)};
 }
 
+// The key is {rip, 0} in every block that looks up an indirect jump's target: single-step
+// blocks (the only ones with other flags) leave to the loop instead, and a popf that sets TF
+// leaves its block at once (see tr_popf).
 bool X86Frontend::simple_key(size_t *pc_offset, uint64_t *flags) const {
   *pc_offset = offsetof(CpuX86, rip);
   *flags = 0;
@@ -40,6 +45,8 @@ size_t X86Frontend::readable(uint64_t pc) {
 void X86Frontend::translate(const jit::TbKey &key, jit::Builder &b, jit::TbSource &src,
                             unsigned max_insns) {
   Translator t(b, opts_);
+  t.tb_flags = key.flags;
+  if (t.single_step()) max_insns = 1;
   uint64_t pc = key.pc;
   const uint64_t page = pc & kPageMask;
   src = {};
@@ -47,6 +54,19 @@ void X86Frontend::translate(const jit::TbKey &key, jit::Builder &b, jit::TbSourc
   uint64_t end = pc;
   if (max_insns == 0) max_insns = 1;
   for (unsigned n = 0;; n++) {
+    if (opts_.breakpoint_at && opts_.breakpoint_at(pc)) {
+      if (n > 0) {
+        t.jump(pc, 0);  // the breakpoint starts the next block
+        break;
+      }
+      // The block is the breakpoint alone; its source covers pc so that removing the
+      // breakpoint (which invalidates pc) drops it.
+      b.insn_start(pc, t.cc_op);
+      src.num_insns++;
+      t.exit_with(kExitBreakpoint, pc);
+      end = pc + 1;
+      break;
+    }
     Insn in;
     const size_t avail = readable(pc);
     auto *bytes = reinterpret_cast<const uint8_t *>(opts_.guest_base + pc);

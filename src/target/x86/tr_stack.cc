@@ -1,4 +1,5 @@
 // The stack: push, pop, pushf, popf, enter, leave.
+#include "jit/exec/exits.h"
 #include "target/x86/translator.h"
 
 namespace qemu::x86 {
@@ -48,7 +49,7 @@ void tr_pushf(Translator &t, const Insn &in) {
   t.b.ld_env(Type::i64, other, offsetof(CpuX86, eflags), jit::kMo64);
   t.b.ld_env(Type::i64, df, offsetof(CpuX86, df), jit::kMo32 | jit::kMoSign);
   t.b.setcond(Type::i64, jit::Cond::lt, neg, df, t.cst(0));
-  TempId f = t.binop(Opcode::and_, other, t.cst(~(kArithFlags | kDF | kTF | 0x30000ull)));
+  TempId f = t.binop(Opcode::and_, other, t.cst(~(kArithFlags | kDF | 0x30000ull)));
   f = t.binop(Opcode::or_, f, t.eflags());
   f = t.binop(Opcode::or_, f, t.binop(Opcode::shl, neg, t.cst(10)));
   f = t.binop(Opcode::or_, f, t.cst(2));
@@ -59,7 +60,7 @@ void tr_popf(Translator &t, const Insn &in) {
   const unsigned size = in.osize == 2 ? 2 : 8;
   TempId v = t.load(t.reg[RSP], size);
   t.b.mov(Type::i64, t.reg[RSP], t.binop(Opcode::add, t.reg[RSP], t.cst(size)));
-  uint64_t mask = kAC | kID | kNT;
+  uint64_t mask = kAC | kID | kNT | kTF;
   if (size == 2) mask &= 0xffff;
   TempId other = t.tmp();
   t.b.ld_env(Type::i64, other, offsetof(CpuX86, eflags), jit::kMo64);
@@ -71,6 +72,18 @@ void tr_popf(Translator &t, const Insn &in) {
   TempId df = t.binop(Opcode::sub, t.cst(1), t.binop(Opcode::shl, dfbit, t.cst(1)));
   t.b.st_env(Type::i64, df, offsetof(CpuX86, df), jit::kMo32);
   t.set_flags(t.binop(Opcode::and_, v, t.cst(kArithFlags)));
+  if (!t.single_step()) {
+    // Setting TF: the next instruction runs in a single-step block (its key has TF), so this
+    // block ends here. (In a single-step block the block ends after this instruction anyway.)
+    jit::LabelId go_on = t.b.label();
+    TempId tf = t.binop(Opcode::and_, v, t.cst(kTF));
+    t.b.brcond(Type::i64, jit::Cond::eq, tf, t.cst(0), go_on);
+    t.b.movi(Type::i64, t.rip, in.next_pc);
+    t.sync_cc_op_keep_dirty();
+    t.b.exit_tb(jit::kExitNext);
+    t.b.set_label(go_on);
+    t.forget_ea();
+  }
 }
 
 void tr_enter(Translator &t, const Insn &in) {

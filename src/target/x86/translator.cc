@@ -465,6 +465,10 @@ void Translator::gen_exception(uint32_t excp, uint64_t pc, uint32_t error_code) 
 }
 
 void Translator::jump(uint64_t target, unsigned slot) {
+  if (single_step()) {
+    exit_with(kExitSingleStep, target);
+    return;
+  }
   sync_cc_op();
   b.goto_tb(slot);
   b.movi(Type::i64, rip, target);
@@ -475,7 +479,9 @@ void Translator::jump(uint64_t target, unsigned slot) {
 void Translator::jump_indirect(TempId target) {
   b.mov(Type::i64, rip, target);
   sync_cc_op();
-  if (opts.lookup_tb) {
+  if (single_step()) {
+    b.exit_tb(kExitSingleStep);
+  } else if (opts.lookup_tb) {
     TempId p = call(*opts.lookup_tb, {env_ptr()});
     b.goto_ptr(p);
   } else {

@@ -20,6 +20,9 @@ struct FrontendOptions {
   // Indirect jumps: a helper (env) -> host code pointer used with goto_ptr; null ends such
   // blocks with exit_tb(kExitNext).
   const jit::HelperInfo *lookup_tb = nullptr;
+  // A debugger's breakpoints: whether one is at pc (checked at translation; the owner
+  // invalidates the blocks at pc when the set changes). Null: none.
+  bool (*breakpoint_at)(uint64_t pc) = nullptr;
 };
 
 using jit::TempId;
@@ -42,6 +45,9 @@ class Translator {
   uint32_t cc_op = kCcDynamic;  // kCcDynamic: in cc_op_g only
   bool cc_dirty = false;        // cc_op_g is behind cc_op
   bool ended = false;           // the current instruction ended the block
+  uint64_t tb_flags = 0;        // the block's key flags (TbFlag)
+  // Single-step blocks end every exit with kExitSingleStep instead of chaining or looking up.
+  bool single_step() const { return tb_flags & (kTbTrapFlag | kTbDebugStep); }
 
   // Per instruction (reset by begin_insn).
   void begin_insn(const Insn &insn);
