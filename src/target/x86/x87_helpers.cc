@@ -14,26 +14,38 @@ using LD = long double;
 
 constexpr uint16_t kC0 = 1u << 8, kC1 = 1u << 9, kC2 = 1u << 10, kC3 = 1u << 14;
 
-// The guest's control word on the host's x87 unit (exceptions masked) while alive.
+// The guest's control word on the host's x87 unit (exceptions masked) while alive, and the
+// exception flags raised meanwhile merged into the guest's status word. Fast path (most guests
+// keep the default control word): the host's control word is loaded only when it differs, and
+// the exception flags are cleared only when some are set (outside guards they are clear).
 class CwGuard {
  public:
   explicit CwGuard(CpuX86 &c) : c_(c) {
     asm volatile("fnstcw %0" : "=m"(host_));
-    asm volatile("fnclex");
-    uint16_t cw = static_cast<uint16_t>(c.fpuc | 0x3f);
-    asm volatile("fldcw %0" : : "m"(cw));
+    if (status() & 0x3f) asm volatile("fnclex");
+    const uint16_t cw = static_cast<uint16_t>(c.fpuc | 0x3f);
+    loaded_ = cw != host_;
+    if (loaded_) asm volatile("fldcw %0" : : "m"(cw));
   }
   ~CwGuard() {
-    uint16_t sw;
-    asm volatile("fnstsw %0" : "=m"(sw));
-    c_.fpus = static_cast<uint16_t>(c_.fpus | (sw & 0x3f));  // exceptions raised
-    asm volatile("fnclex");
-    asm volatile("fldcw %0" : : "m"(host_));
+    const uint16_t sw = status();
+    if (sw & 0x3f) {
+      c_.fpus = static_cast<uint16_t>(c_.fpus | (sw & 0x3f));  // exceptions raised
+      asm volatile("fnclex");
+    }
+    if (loaded_) asm volatile("fldcw %0" : : "m"(host_));
   }
 
  private:
+  static uint16_t status() {
+    uint16_t sw;
+    asm volatile("fnstsw %0" : "=a"(sw));
+    return sw;
+  }
+
   CpuX86 &c_;
   uint16_t host_;
+  bool loaded_;
 };
 
 struct Fpu {
