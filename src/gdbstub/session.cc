@@ -54,7 +54,9 @@ Session::Outcome Session::feed(std::string_view bytes, size_t *used) {
     const char c = bytes[i++];
     switch (reader_.feed(c)) {
       case PacketReader::Event::none:
+        break;
       case PacketReader::Event::ack:
+        last_.clear();  // acknowledged: a later '-' has nothing to resend
         break;
       case PacketReader::Event::nak:
         if (!last_.empty()) write_(last_);

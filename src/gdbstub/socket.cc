@@ -68,7 +68,6 @@ int open_path(const std::string &path) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
   std::snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path.c_str());
-  unlink(sa.sun_path);
   if (bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) < 0) {
     perror("bind socket");
     close(fd);
@@ -97,7 +96,6 @@ int listen_and_accept(const std::string &port_or_path) {
   if (lfd < 0) return -1;
   const int fd = accept_one(lfd, false);
   close(lfd);
-  unlink(port_or_path.c_str());
   return fd;
 }
 

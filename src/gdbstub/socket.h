@@ -8,7 +8,8 @@ namespace qemu::gdbstub {
 
 // Listens and waits for the one connection; returns its fd, or -1 after printing the system
 // error as QEMU does (`bind: Address already in use`, `bind socket: ...`). The listening
-// socket is closed (and a Unix socket's path removed) once gdb is connected.
+// socket is closed once gdb is connected; a Unix socket's path stays (as with QEMU, an
+// existing path is an error: `bind socket: Address already in use`).
 int listen_and_accept(const std::string &port_or_path);
 
 // Writes all of len bytes (retrying on EINTR); false when the peer is gone.

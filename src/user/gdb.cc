@@ -1,5 +1,6 @@
 #include "user/gdb.h"
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -174,6 +175,19 @@ void send_bytes(std::string_view b) {
   if (g_gdb && g_gdb->fd >= 0) gdbstub::write_all(g_gdb->fd, b.data(), b.size());
 }
 
+// After the last packet (W, X): gdb acknowledges it before we go, else it may find the
+// connection closed before its ack is written (as QEMU 7.2, which waits for the ack).
+void wait_for_ack() {
+  for (;;) {
+    pollfd p = {g_gdb->fd, POLLIN, 0};
+    if (poll(&p, 1, 2000) <= 0) return;
+    char c;
+    const ssize_t n = read(g_gdb->fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '+') return;
+  }
+}
+
 // gdb went away or detached: the program runs on freely.
 void release_locked() {
   g_gdb_attached.store(false);
@@ -183,6 +197,7 @@ void release_locked() {
 
 [[noreturn]] void killed_by_gdb() {
   g_gdb->session->report_exit(0);
+  wait_for_ack();
   error_report("QEMU: Terminated via GDBstub");
   log_close();
   fflush(nullptr);
@@ -271,12 +286,15 @@ int gdb_stop(ThreadState *ts, int sig) {
 void gdb_process_exit(int code) {
   if (!g_gdb || g_gdb->fd < 0) return;
   std::lock_guard<std::mutex> l(g_gdb->mu);
-  if (g_gdb->fd >= 0) g_gdb->session->report_exit(code);
+  if (g_gdb->fd < 0) return;
+  g_gdb->session->report_exit(code);
+  wait_for_ack();
 }
 
 void gdb_process_signalled(int sig) {
   if (!g_gdb || g_gdb->fd < 0) return;
   g_gdb->session->report_signalled(gdbstub::gdb_signal_from_linux(sig));
+  wait_for_ack();
 }
 
 void gdb_fork_child() {
