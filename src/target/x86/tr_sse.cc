@@ -41,7 +41,16 @@ unsigned mem_size(unsigned op) {
     case kCmpss:
     case kCvtss2sd:
     case kMovss:
+    case kRoundss:
+    case kInsertps:
+    case kPmovsxbd:
+    case kPmovzxbd:
+    case kPmovsxwq:
+    case kPmovzxwq:
       return 4;
+    case kPmovsxbq:
+    case kPmovzxbq:
+      return 2;
     case kAddsd:
     case kSubsd:
     case kMulsd:
@@ -57,6 +66,14 @@ unsigned mem_size(unsigned op) {
     case kMovlps:
     case kMovhps:
     case kMovq:
+    case kMovddup:
+    case kRoundsd:
+    case kPmovsxbw:
+    case kPmovzxbw:
+    case kPmovsxwd:
+    case kPmovzxwd:
+    case kPmovsxdq:
+    case kPmovzxdq:
       return 8;
     default:
       return 16;
@@ -64,6 +81,17 @@ unsigned mem_size(unsigned op) {
 }
 
 // The offset of the W operand's data: its register, or xmm_tmp loaded from memory.
+// Legacy SSE: a 16-byte memory operand must be 16-byte aligned, else #GP (SIGSEGV), except for
+// the unaligned moves (movups, movupd, movdqu, lddqu) and pcmpXstrX. The branch ends the
+// cached address's life: it is computed again after.
+void check_align16(Translator &t, const Insn &in) {
+  jit::LabelId ok = t.b.label();
+  t.b.brcond(Type::i64, Cond::eq, t.binop(Opcode::and_, t.ea(in), t.cst(15)), t.cst(0), ok);
+  t.gen_exception_at_label(kExcpGP, in.pc);
+  t.b.set_label(ok);
+  t.forget_ea();
+}
+
 int64_t src_off(Translator &t, const Insn &in, unsigned size) {
   if (!in.is_mem()) return xoff(in.rm);
   TempId a = t.ea(in);
@@ -166,6 +194,7 @@ void tr_sse(Translator &t, const Insn &in) {
     d = s = xoff(in.rm);
   } else {
     d = xoff(in.reg);
+    if (in.is_mem() && mem_size(op) == 16) check_align16(t, in);
     s = src_off(t, in, mem_size(op));
   }
   uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
@@ -222,6 +251,14 @@ void tr_sse_mov(Translator &t, const Insn &in) {
   const int64_t v = xoff(in.reg);
   // Scalar size for movss/movsd (F3: 4, F2: 8).
   const unsigned ss = in.rep == 0xf3 ? 4 : 8;
+  if ((kind == kLoad128 || kind == kStore128) && in.is_mem()) {
+    // movaps/movapd (28, 29), movntps/movntpd (2B), movntdq (E7), movntdqa (0F 38 2A) and
+    // movdqa (66 6F, 66 7F) want alignment; movups/movupd (10, 11), lddqu (F0) and movdqu
+    // (F3 6F, F3 7F) do not.
+    const bool unaligned = in.opc == 0x10 || in.opc == 0x11 || in.opc == 0xf0 ||
+                           ((in.opc == 0x6f || in.opc == 0x7f) && in.rep == 0xf3);
+    if (!unaligned) check_align16(t, in);
+  }
   switch (kind) {
     case kLoad128:
       if (in.is_mem()) {
@@ -363,6 +400,7 @@ void tr_mxcsr(Translator &t, const Insn &in) {
 }
 
 void tr_fxsave(Translator &t, const Insn &in) {
+  check_align16(t, in);
   TempId a = t.ea(in);
   // Fault first, precisely, when the area is not all there.
   t.load(a, 8);
