@@ -935,9 +935,47 @@ bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U 
   return true;
 }
 
+// Scalar double arithmetic, the most frequent helper operations of floating point code, on
+// the low 8 bytes alone (no dispatch through the other families).
+template <unsigned kOp>
+void scalar_double(CpuX86 &c, uint8_t *d, const uint8_t *s) {
+  double x, y;
+  std::memcpy(&x, d, 8);
+  std::memcpy(&y, s, 8);
+  {
+    MxcsrGuard g(c);
+    if constexpr (kOp == kAddsd) {
+      asm volatile("addsd %1, %0" : "+x"(x) : "x"(y));
+    } else if constexpr (kOp == kSubsd) {
+      asm volatile("subsd %1, %0" : "+x"(x) : "x"(y));
+    } else if constexpr (kOp == kMulsd) {
+      asm volatile("mulsd %1, %0" : "+x"(x) : "x"(y));
+    } else {
+      asm volatile("divsd %1, %0" : "+x"(x) : "x"(y));
+    }
+  }
+  std::memcpy(d, &x, 8);
+}
+
 U h_sse(U env, U op, U doff, U soff, U imm) {
   CpuX86 &c = cpu_of(env);
   auto *base = reinterpret_cast<uint8_t *>(env);
+  switch (op) {
+    case kAddsd:
+      scalar_double<kAddsd>(c, base + doff, base + soff);
+      return 0;
+    case kSubsd:
+      scalar_double<kSubsd>(c, base + doff, base + soff);
+      return 0;
+    case kMulsd:
+      scalar_double<kMulsd>(c, base + doff, base + soff);
+      return 0;
+    case kDivsd:
+      scalar_double<kDivsd>(c, base + doff, base + soff);
+      return 0;
+    default:
+      break;
+  }
   XmmReg &r = *reinterpret_cast<XmmReg *>(base + doff);
   XmmReg s;
   std::memcpy(&s, base + soff, sizeof s);
@@ -1116,53 +1154,6 @@ U h_ldmxcsr(U env, U value) {
   return 0;
 }
 
-// The FXSAVE area (64-bit format): x87 state, MXCSR, x87 registers, xmm0-15.
-U h_fxsave(U env, U host) {
-  CpuX86 &c = cpu_of(env);
-  auto *p = reinterpret_cast<uint8_t *>(host);
-  uint16_t fsw = static_cast<uint16_t>((c.fpus & ~0x3800u) | (c.fpstt & 7) << 11);
-  uint8_t ftw = 0;
-  for (int i = 0; i < 8; i++) {
-    if (!c.fptags[i]) ftw |= static_cast<uint8_t>(1u << i);
-  }
-  std::memset(p, 0, 32);
-  std::memcpy(p, &c.fpuc, 2);
-  std::memcpy(p + 2, &fsw, 2);
-  p[4] = ftw;
-  std::memcpy(p + 24, &c.mxcsr, 4);
-  uint32_t mask = 0xffff;
-  std::memcpy(p + 28, &mask, 4);
-  for (int i = 0; i < 8; i++) {
-    const auto &r = c.fpregs[(c.fpstt + i) & 7];
-    std::memset(p + 32 + 16 * i, 0, 16);
-    std::memcpy(p + 32 + 16 * i, &r.mant, 8);
-    std::memcpy(p + 40 + 16 * i, &r.exp, 2);
-  }
-  std::memcpy(p + 160, c.xmm, 256);
-  return 0;
-}
-
-U h_fxrstor(U env, U host) {
-  CpuX86 &c = cpu_of(env);
-  const auto *p = reinterpret_cast<const uint8_t *>(host);
-  uint16_t fsw;
-  std::memcpy(&c.fpuc, p, 2);
-  std::memcpy(&fsw, p + 2, 2);
-  c.fpstt = (fsw >> 11) & 7;
-  c.fpus = fsw & ~0x3800;
-  for (int i = 0; i < 8; i++) c.fptags[i] = !((p[4] >> i) & 1);
-  uint32_t mx;
-  std::memcpy(&mx, p + 24, 4);
-  c.mxcsr = mx & 0xffff;
-  for (int i = 0; i < 8; i++) {
-    auto &r = c.fpregs[(c.fpstt + i) & 7];
-    std::memcpy(&r.mant, p + 32 + 16 * i, 8);
-    std::memcpy(&r.exp, p + 40 + 16 * i, 2);
-  }
-  std::memcpy(c.xmm, p + 160, 256);
-  return 0;
-}
-
 template <typename Fn>
 jit::HelperInfo::GenericFn fn(Fn *f) {
   return reinterpret_cast<jit::HelperInfo::GenericFn>(f);
@@ -1178,8 +1169,6 @@ const jit::HelperInfo kHelperCvtI2F = {"cvt_i2f", fn(&h_cvt_i2f), 4, true, jit::
 const jit::HelperInfo kHelperCvtF2I = {"cvt_f2i", fn(&h_cvt_f2i), 3, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperMovmsk = {"movmsk", fn(&h_movmsk), 3, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperLdmxcsr = {"ldmxcsr", fn(&h_ldmxcsr), 2, true, jit::kHelperNoGlobals};
-const jit::HelperInfo kHelperFxsave = {"fxsave", fn(&h_fxsave), 2, true, jit::kHelperNoGlobals};
-const jit::HelperInfo kHelperFxrstor = {"fxrstor", fn(&h_fxrstor), 2, true, jit::kHelperNoGlobals};
 
 }  // namespace qemu::x86
 
