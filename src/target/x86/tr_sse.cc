@@ -405,7 +405,13 @@ void tr_fxsave(Translator &t, const Insn &in) {
   // Fault first, precisely, when the area is not all there.
   t.load(a, 8);
   t.load(t.binop(Opcode::add, a, t.cst(504)), 8);
-  t.call(in.def->arg ? kHelperFxrstor : kHelperFxsave, {t.env_ptr(), t.host_addr(a)});
+  TempId st = t.call(in.def->arg ? kHelperFxrstor : kHelperFxsave, {t.env_ptr(), t.host_addr(a)});
+  if (in.def->arg) {  // fxrstor: #GP for a reserved MXCSR bit
+    jit::LabelId ok = t.b.label();
+    t.b.brcond(Type::i64, Cond::eq, st, t.cst(0), ok);
+    t.gen_exception_at_label(kExcpGP, in.pc);
+    t.b.set_label(ok);
+  }
 }
 
 }  // namespace qemu::x86

@@ -1,11 +1,12 @@
-// XSAVE, XSAVEOPT, XSAVEC and XRSTOR on the x87 and SSE components. The CPU keeps no init
-// tracking: both components always count as in use (the SDM allows XINUSE to stay 1), so the
-// savers write every requested component.
+// FXSAVE/FXRSTOR, and XSAVE, XSAVEOPT, XSAVEC and XRSTOR on the x87 and SSE components. The CPU
+// keeps no init tracking: both components always count as in use (the SDM allows XINUSE to stay 1),
+// so the savers write every requested component.
 #include "target/x86/xsave.h"
 
 #include <cstring>
 
 #include "target/x86/cpu.h"
+#include "target/x86/sse.h"
 
 namespace qemu::x86 {
 
@@ -156,6 +157,22 @@ U h_xrstor(U env, U host, U mask) {
   return 0;
 }
 
+// FXSAVE/FXRSTOR: the legacy region alone, both components.
+U h_fxsave(U env, U host) {
+  save_components(cpu_of(env), reinterpret_cast<uint8_t *>(host), kXcr0);
+  return 0;
+}
+
+U h_fxrstor(U env, U host) {
+  CpuX86 &c = cpu_of(env);
+  const auto *p = reinterpret_cast<const uint8_t *>(host);
+  if (!mxcsr_valid(p)) return 1;
+  load_x87(c, p);
+  std::memcpy(&c.mxcsr, p + 24, 4);
+  std::memcpy(c.xmm, p + 160, 256);
+  return 0;
+}
+
 template <typename Fn>
 jit::HelperInfo::GenericFn fn(Fn *f) {
   return reinterpret_cast<jit::HelperInfo::GenericFn>(f);
@@ -165,6 +182,8 @@ jit::HelperInfo::GenericFn fn(Fn *f) {
 
 const jit::HelperInfo kHelperXsave = {"xsave", fn(&h_xsave), 3, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperXsavec = {"xsavec", fn(&h_xsavec), 3, true, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperFxsave = {"fxsave", fn(&h_fxsave), 2, true, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperFxrstor = {"fxrstor", fn(&h_fxrstor), 2, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperXrstor = {"xrstor", fn(&h_xrstor), 3, true, jit::kHelperNoGlobals};
 
 }  // namespace qemu::x86

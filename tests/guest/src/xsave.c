@@ -5,7 +5,8 @@
  * operand pointers, which hold host addresses natively), the header, untouched bytes, the state
  * XRSTOR loads (also from XSTATE_BV=0: init values), and #GP (SIGSEGV, si_code SI_KERNEL) for a
  * misaligned area, header bits outside XCR0, non-zero reserved header bytes, a reserved MXCSR
- * bit and XGETBV with ECX=2. */
+ * bit and XGETBV with ECX=2. FXSAVE/FXRSTOR of the same state, and FXRSTOR's #GP for a reserved
+ * MXCSR bit. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -209,5 +210,34 @@ int main(void) {
     printf("xrstor reserved mxcsr, x87 only: %d\n", try_op(1, area, 1));
     drop_x87();
     printf("xgetbv ecx=2: %d\n", try_op(3, NULL, 2));
+
+    /* FXSAVE writes the same legacy region; FXRSTOR loads it back, #GP for reserved MXCSR. */
+    for (int seed = 1; seed <= 3; seed++) {
+        fresh();
+        set_state(seed);
+        __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])area));
+        drop_x87();
+        char what[32];
+        snprintf(what, sizeof what, "fxsave seed %d", seed);
+        show(what, area);
+    }
+    fresh();
+    set_state(2);
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])area));
+    area[0] = 0x7f; area[1] = 0x0c;
+    set_state(1);
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])area));
+    memset(y, 0, sizeof y);
+    read_xmm(y);
+    __asm__ volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(cw), "=m"(mx2));
+    printf("fxrstor: xmm %08x fcw %04x mxcsr %08x\n", hash(y, 256), cw, mx2);
+    drop_x87();
+    mx = 0x41f80;
+    memcpy(area + 24, &mx, 4);
+    last_code = 0;
+    int r = -1;
+    if (sigsetjmp(env, 1)) r = last_code;
+    else __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])area));
+    printf("fxrstor reserved mxcsr: %d\n", r);
     return 0;
 }
