@@ -44,16 +44,20 @@ Tb *Engine::Impl::translate_locked(const TbKey &key, bool cached, unsigned max_i
   Ir ir;
   Builder b(ir);
   TbSource src;
+  LabelId requested = 0;
   if (opts.exit_request_offset >= 0) {
     // The block entry tests the exit request flag: chained and looked-up jumps come here too.
+    // The exit is placed after the block, so that the usual path falls through.
     TempId flag = b.temp(Type::i32);
-    LabelId go = b.label();
+    requested = b.label();
     b.ld_env(Type::i32, flag, opts.exit_request_offset, kMo32);
-    b.brcond(Type::i32, Cond::eq, flag, b.konst(Type::i32, 0), go);
-    b.exit_tb(kExitRequested);
-    b.set_label(go);
+    b.brcond(Type::i32, Cond::ne, flag, b.konst(Type::i32, 0), requested);
   }
   fe.translate(key, b, src, max_insns ? max_insns : opts.max_insns);
+  if (opts.exit_request_offset >= 0) {
+    b.set_label(requested);
+    b.exit_tb(kExitRequested);
+  }
   if (std::string err = verify(ir); !err.empty()) {
     std::fprintf(stderr, "jit: invalid IR for pc 0x%llx: %s\n",
                  static_cast<unsigned long long>(key.pc), err.c_str());
