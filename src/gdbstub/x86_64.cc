@@ -147,10 +147,4 @@ int x86_64_write_register(CpuX86 &c, int n, std::string_view d) {
   return size;
 }
 
-const char *x86_64_target_xml(std::string_view annex) {
-  if (annex == "target.xml") return kX86_64TargetXml;
-  if (annex == "i386-64bit.xml") return kX86_64CoreXml;
-  return nullptr;
-}
-
 }  // namespace qemu::gdbstub

@@ -1,230 +1,175 @@
-// The x86-64 register description gdb reads with qXfer:features:read. The feature file is GDB's
-// (FSF, all-permissive licence, notice kept below); the bytes are those QEMU 7.2 sends, so gdb
-// shows the same registers, types and flag fields for both.
-// clang-format off
+// The x86-64 target description gdb reads with qXfer:features:read, built from tables: the
+// registers in gdb's numbering (which the 'g' packet and x86_64.cc follow), their types, and the
+// named bits of EFLAGS, the control registers, EFER and MXCSR (as the SDM names them).
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
 #include "gdbstub/x86_64.h"
 
 namespace qemu::gdbstub {
 
-const char kX86_64TargetXml[] =
-    R"xml(<?xml version="1.0"?><!DOCTYPE target SYSTEM "gdb-target.dtd"><target><architecture>i386:x86-64</architecture><xi:include href="i386-64bit.xml"/></target>)xml";
+namespace {
 
-const char kX86_64CoreXml[] = R"xml(<?xml version="1.0"?>
-<!-- Copyright (C) 2010-2017 Free Software Foundation, Inc.
+struct Field {
+  const char *name;  // "" for a reserved bit range
+  int lo, hi;
+};
 
-     Copying and distribution of this file, with or without modification,
-     are permitted in any medium without royalty provided the copyright
-     notice and this notice are preserved.  -->
+// Fields in the order gdb shows the set ones: the highest bit first, as gdb's own x86
+// descriptions list them (MXCSR's lowest first, as gdb's SSE feature does).
+struct Flags {
+  const char *id;
+  int size;
+  bool high_first;
+  std::initializer_list<Field> fields;
+};
 
-<!-- x86_64 64bit -->
+const Flags kFlags[] = {
+    {"x64_eflags", 4, true, {{"CF", 0, 0},     {"", 1, 1},     {"PF", 2, 2},    {"", 3, 3},
+                             {"AF", 4, 4},     {"", 5, 5},     {"ZF", 6, 6},    {"SF", 7, 7},
+                             {"TF", 8, 8},     {"IF", 9, 9},   {"DF", 10, 10},  {"OF", 11, 11},
+                             {"IOPL", 12, 13}, {"NT", 14, 14}, {"", 15, 15},    {"RF", 16, 16},
+                             {"VM", 17, 17},   {"AC", 18, 18}, {"VIF", 19, 19}, {"VIP", 20, 20},
+                             {"ID", 21, 21},   {"", 22, 31}}},
+    {"x64_cr0",
+     8,
+     true,
+     {{"PE", 0, 0},
+      {"MP", 1, 1},
+      {"EM", 2, 2},
+      {"TS", 3, 3},
+      {"ET", 4, 4},
+      {"NE", 5, 5},
+      {"WP", 16, 16},
+      {"AM", 18, 18},
+      {"NW", 29, 29},
+      {"CD", 30, 30},
+      {"PG", 31, 31}}},
+    {"x64_cr3", 8, true, {{"PCID", 0, 11}, {"PDBR", 12, 63}}},
+    {"x64_cr4", 8, true, {{"VME", 0, 0},        {"PVI", 1, 1},          {"TSD", 2, 2},
+                          {"DE", 3, 3},         {"PSE", 4, 4},          {"PAE", 5, 5},
+                          {"MCE", 6, 6},        {"PGE", 7, 7},          {"PCE", 8, 8},
+                          {"OSFXSR", 9, 9},     {"OSXMMEXCPT", 10, 10}, {"UMIP", 11, 11},
+                          {"LA57", 12, 12},     {"VMXE", 13, 13},       {"SMXE", 14, 14},
+                          {"FSGSBASE", 16, 16}, {"PCIDE", 17, 17},      {"OSXSAVE", 18, 18},
+                          {"SMEP", 20, 20},     {"SMAP", 21, 21},       {"PKE", 22, 22}}},
+    {"x64_efer",
+     8,
+     true,
+     {{"SCE", 0, 0},
+      {"LME", 8, 8},
+      {"LMA", 10, 10},
+      {"NXE", 11, 11},
+      {"SVME", 12, 12},
+      {"LMSLE", 13, 13},
+      {"FFXSR", 14, 14},
+      {"TCE", 15, 15}}},
+    {"x64_mxcsr",
+     4,
+     false,
+     {{"IE", 0, 0},
+      {"DE", 1, 1},
+      {"ZE", 2, 2},
+      {"OE", 3, 3},
+      {"UE", 4, 4},
+      {"PE", 5, 5},
+      {"DAZ", 6, 6},
+      {"IM", 7, 7},
+      {"DM", 8, 8},
+      {"ZM", 9, 9},
+      {"OM", 10, 10},
+      {"UM", 11, 11},
+      {"PM", 12, 12},
+      {"FZ", 15, 15}}},
+};
 
-<!DOCTYPE target SYSTEM "gdb-target.dtd">
+// The 128-bit vector register type: the same bits as floats, doubles and integers.
+struct Lanes {
+  const char *id, *type;
+  int count;
+  const char *field;
+};
+const Lanes kLanes[] = {
+    {"v4f", "ieee_single", 4, "v4_float"}, {"v2d", "ieee_double", 2, "v2_double"},
+    {"v16i8", "int8", 16, "v16_int8"},     {"v8i16", "int16", 8, "v8_int16"},
+    {"v4i32", "int32", 4, "v4_int32"},     {"v2i64", "int64", 2, "v2_int64"}};
 
-<feature name="org.gnu.gdb.i386.core">
-  <flags id="x64_eflags" size="4">
-	<field name="" start="22" end="31"/>
-	<field name="ID" start="21" end="21"/>
-	<field name="VIP" start="20" end="20"/>
-	<field name="VIF" start="19" end="19"/>
-	<field name="AC" start="18" end="18"/>
-	<field name="VM" start="17" end="17"/>
-	<field name="RF" start="16" end="16"/>
-	<field name="" start="15" end="15"/>
-	<field name="NT" start="14" end="14"/>
-	<field name="IOPL" start="12" end="13"/>
-	<field name="OF" start="11" end="11"/>
-	<field name="DF" start="10" end="10"/>
-	<field name="IF" start="9" end="9"/>
-	<field name="TF" start="8" end="8"/>
-	<field name="SF" start="7" end="7"/>
-	<field name="ZF" start="6" end="6"/>
-	<field name="" start="5" end="5"/>
-	<field name="AF" start="4" end="4"/>
-	<field name="" start="3" end="3"/>
-	<field name="PF" start="2" end="2"/>
-	<field name="" start="1" end="1"/>
-	<field name="CF" start="0" end="0"/>
-  </flags>
+struct Reg {
+  std::string name;
+  int bits;
+  const char *type;
+  const char *group = nullptr;
+};
 
-  <!-- General registers -->
+std::vector<Reg> registers() {
+  std::vector<Reg> r;
+  for (const char *n : {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"}) {
+    const std::string s = n;
+    r.push_back({s, 64, s == "rbp" || s == "rsp" ? "data_ptr" : "int64"});
+  }
+  for (int i = 8; i < 16; i++) r.push_back({"r" + std::to_string(i), 64, "int64"});
+  r.push_back({"rip", 64, "code_ptr"});
+  r.push_back({"eflags", 32, "x64_eflags"});
+  for (const char *n : {"cs", "ss", "ds", "es", "fs", "gs"}) r.push_back({n, 32, "int32"});
+  for (const char *n : {"fs_base", "gs_base", "k_gs_base"}) r.push_back({n, 64, "int64"});
+  r.push_back({"cr0", 64, "x64_cr0"});
+  r.push_back({"cr2", 64, "int64"});
+  r.push_back({"cr3", 64, "x64_cr3"});
+  r.push_back({"cr4", 64, "x64_cr4"});
+  r.push_back({"cr8", 64, "int64"});
+  r.push_back({"efer", 64, "x64_efer"});
+  for (int i = 0; i < 8; i++) r.push_back({"st" + std::to_string(i), 80, "i387_ext"});
+  for (const char *n : {"fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"})
+    r.push_back({n, 32, "int", "float"});
+  for (int i = 0; i < 16; i++) r.push_back({"xmm" + std::to_string(i), 128, "vec128"});
+  r.push_back({"mxcsr", 32, "x64_mxcsr", "vector"});
+  return r;
+}
 
-  <reg name="rax" bitsize="64" type="int64" regnum="0"/>
-  <reg name="rbx" bitsize="64" type="int64"/>
-  <reg name="rcx" bitsize="64" type="int64"/>
-  <reg name="rdx" bitsize="64" type="int64"/>
-  <reg name="rsi" bitsize="64" type="int64"/>
-  <reg name="rdi" bitsize="64" type="int64"/>
-  <reg name="rbp" bitsize="64" type="data_ptr"/>
-  <reg name="rsp" bitsize="64" type="data_ptr"/>
-  <reg name="r8" bitsize="64" type="int64"/>
-  <reg name="r9" bitsize="64" type="int64"/>
-  <reg name="r10" bitsize="64" type="int64"/>
-  <reg name="r11" bitsize="64" type="int64"/>
-  <reg name="r12" bitsize="64" type="int64"/>
-  <reg name="r13" bitsize="64" type="int64"/>
-  <reg name="r14" bitsize="64" type="int64"/>
-  <reg name="r15" bitsize="64" type="int64"/>
+std::string build_core() {
+  std::string x =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+      "<feature name=\"org.gnu.gdb.i386.core\">\n";
+  for (const Flags &f : kFlags) {
+    x += "  <flags id=\"" + std::string(f.id) + "\" size=\"" + std::to_string(f.size) + "\">\n";
+    std::vector<Field> fields(f.fields);
+    if (f.high_first) std::reverse(fields.begin(), fields.end());
+    for (const Field &b : fields) {
+      x += "    <field name=\"" + std::string(b.name) + "\" start=\"" + std::to_string(b.lo) +
+           "\" end=\"" + std::to_string(b.hi) + "\"/>\n";
+    }
+    x += "  </flags>\n";
+  }
+  for (const Lanes &l : kLanes) {
+    x += "  <vector id=\"" + std::string(l.id) + "\" type=\"" + l.type + "\" count=\"" +
+         std::to_string(l.count) + "\"/>\n";
+  }
+  x += "  <union id=\"vec128\">\n";
+  for (const Lanes &l : kLanes)
+    x += "    <field name=\"" + std::string(l.field) + "\" type=\"" + l.id + "\"/>\n";
+  x += "    <field name=\"uint128\" type=\"uint128\"/>\n  </union>\n";
+  int n = 0;
+  for (const Reg &r : registers()) {
+    x += "  <reg name=\"" + r.name + "\" bitsize=\"" + std::to_string(r.bits) + "\" type=\"" +
+         r.type + "\"";
+    if (r.group) x += " group=\"" + std::string(r.group) + "\"";
+    x += " regnum=\"" + std::to_string(n++) + "\"/>\n";
+  }
+  return x + "</feature>\n";
+}
 
-  <reg name="rip" bitsize="64" type="code_ptr"/>
-  <reg name="eflags" bitsize="32" type="x64_eflags"/>
+}  // namespace
 
-  <!-- Segment registers -->
-
-  <reg name="cs" bitsize="32" type="int32"/>
-  <reg name="ss" bitsize="32" type="int32"/>
-  <reg name="ds" bitsize="32" type="int32"/>
-  <reg name="es" bitsize="32" type="int32"/>
-  <reg name="fs" bitsize="32" type="int32"/>
-  <reg name="gs" bitsize="32" type="int32"/>
-
-  <!-- Segment descriptor caches and TLS base MSRs -->
-
-  <!--reg name="cs_base" bitsize="64" type="int64"/>
-  <reg name="ss_base" bitsize="64" type="int64"/>
-  <reg name="ds_base" bitsize="64" type="int64"/>
-  <reg name="es_base" bitsize="64" type="int64"/-->
-  <reg name="fs_base" bitsize="64" type="int64"/>
-  <reg name="gs_base" bitsize="64" type="int64"/>
-  <reg name="k_gs_base" bitsize="64" type="int64"/>
-
-  <!-- Control registers -->
-
-  <flags id="x64_cr0" size="8">
-	<field name="PG" start="31" end="31"/>
-	<field name="CD" start="30" end="30"/>
-	<field name="NW" start="29" end="29"/>
-	<field name="AM" start="18" end="18"/>
-	<field name="WP" start="16" end="16"/>
-	<field name="NE" start="5" end="5"/>
-	<field name="ET" start="4" end="4"/>
-	<field name="TS" start="3" end="3"/>
-	<field name="EM" start="2" end="2"/>
-	<field name="MP" start="1" end="1"/>
-	<field name="PE" start="0" end="0"/>
-  </flags>
-
-  <flags id="x64_cr3" size="8">
-	<field name="PDBR" start="12" end="63"/>
-	<!--field name="" start="3" end="11"/>
-	<field name="WT" start="2" end="2"/>
-	<field name="CD" start="1" end="1"/>
-	<field name="" start="0" end="0"/-->
-	<field name="PCID" start="0" end="11"/>
-  </flags>
-
-  <flags id="x64_cr4" size="8">
-	<field name="PKE" start="22" end="22"/>
-	<field name="SMAP" start="21" end="21"/>
-	<field name="SMEP" start="20" end="20"/>
-	<field name="OSXSAVE" start="18" end="18"/>
-	<field name="PCIDE" start="17" end="17"/>
-	<field name="FSGSBASE" start="16" end="16"/>
-	<field name="SMXE" start="14" end="14"/>
-	<field name="VMXE" start="13" end="13"/>
-	<field name="LA57" start="12" end="12"/>
-	<field name="UMIP" start="11" end="11"/>
-	<field name="OSXMMEXCPT" start="10" end="10"/>
-	<field name="OSFXSR" start="9" end="9"/>
-	<field name="PCE" start="8" end="8"/>
-	<field name="PGE" start="7" end="7"/>
-	<field name="MCE" start="6" end="6"/>
-	<field name="PAE" start="5" end="5"/>
-	<field name="PSE" start="4" end="4"/>
-	<field name="DE" start="3" end="3"/>
-	<field name="TSD" start="2" end="2"/>
-	<field name="PVI" start="1" end="1"/>
-	<field name="VME" start="0" end="0"/>
-  </flags>
-
-  <flags id="x64_efer" size="8">
-	<field name="TCE" start="15" end="15"/>
-	<field name="FFXSR" start="14" end="14"/>
-	<field name="LMSLE" start="13" end="13"/>
-	<field name="SVME" start="12" end="12"/>
-	<field name="NXE" start="11" end="11"/>
-	<field name="LMA" start="10" end="10"/>
-	<field name="LME" start="8" end="8"/>
-	<field name="SCE" start="0" end="0"/>
-  </flags>
-
-  <reg name="cr0" bitsize="64" type="x64_cr0"/>
-  <reg name="cr2" bitsize="64" type="int64"/>
-  <reg name="cr3" bitsize="64" type="x64_cr3"/>
-  <reg name="cr4" bitsize="64" type="x64_cr4"/>
-  <reg name="cr8" bitsize="64" type="int64"/>
-  <reg name="efer" bitsize="64" type="x64_efer"/>
-
-  <!-- x87 FPU -->
-
-  <reg name="st0" bitsize="80" type="i387_ext"/>
-  <reg name="st1" bitsize="80" type="i387_ext"/>
-  <reg name="st2" bitsize="80" type="i387_ext"/>
-  <reg name="st3" bitsize="80" type="i387_ext"/>
-  <reg name="st4" bitsize="80" type="i387_ext"/>
-  <reg name="st5" bitsize="80" type="i387_ext"/>
-  <reg name="st6" bitsize="80" type="i387_ext"/>
-  <reg name="st7" bitsize="80" type="i387_ext"/>
-
-  <reg name="fctrl" bitsize="32" type="int" group="float"/>
-  <reg name="fstat" bitsize="32" type="int" group="float"/>
-  <reg name="ftag" bitsize="32" type="int" group="float"/>
-  <reg name="fiseg" bitsize="32" type="int" group="float"/>
-  <reg name="fioff" bitsize="32" type="int" group="float"/>
-  <reg name="foseg" bitsize="32" type="int" group="float"/>
-  <reg name="fooff" bitsize="32" type="int" group="float"/>
-  <reg name="fop" bitsize="32" type="int" group="float"/>
-
-  <vector id="v4f" type="ieee_single" count="4"/>
-  <vector id="v2d" type="ieee_double" count="2"/>
-  <vector id="v16i8" type="int8" count="16"/>
-  <vector id="v8i16" type="int16" count="8"/>
-  <vector id="v4i32" type="int32" count="4"/>
-  <vector id="v2i64" type="int64" count="2"/>
-  <union id="vec128">
-	<field name="v4_float" type="v4f"/>
-	<field name="v2_double" type="v2d"/>
-	<field name="v16_int8" type="v16i8"/>
-	<field name="v8_int16" type="v8i16"/>
-	<field name="v4_int32" type="v4i32"/>
-	<field name="v2_int64" type="v2i64"/>
-	<field name="uint128" type="uint128"/>
-  </union>
-  <flags id="x64_mxcsr" size="4">
-	<field name="IE" start="0" end="0"/>
-	<field name="DE" start="1" end="1"/>
-	<field name="ZE" start="2" end="2"/>
-	<field name="OE" start="3" end="3"/>
-	<field name="UE" start="4" end="4"/>
-	<field name="PE" start="5" end="5"/>
-	<field name="DAZ" start="6" end="6"/>
-	<field name="IM" start="7" end="7"/>
-	<field name="DM" start="8" end="8"/>
-	<field name="ZM" start="9" end="9"/>
-	<field name="OM" start="10" end="10"/>
-	<field name="UM" start="11" end="11"/>
-	<field name="PM" start="12" end="12"/>
-	<field name="FZ" start="15" end="15"/>
-  </flags>
-
-  <reg name="xmm0" bitsize="128" type="vec128"/>
-  <reg name="xmm1" bitsize="128" type="vec128"/>
-  <reg name="xmm2" bitsize="128" type="vec128"/>
-  <reg name="xmm3" bitsize="128" type="vec128"/>
-  <reg name="xmm4" bitsize="128" type="vec128"/>
-  <reg name="xmm5" bitsize="128" type="vec128"/>
-  <reg name="xmm6" bitsize="128" type="vec128"/>
-  <reg name="xmm7" bitsize="128" type="vec128"/>
-  <reg name="xmm8" bitsize="128" type="vec128"/>
-  <reg name="xmm9" bitsize="128" type="vec128"/>
-  <reg name="xmm10" bitsize="128" type="vec128"/>
-  <reg name="xmm11" bitsize="128" type="vec128"/>
-  <reg name="xmm12" bitsize="128" type="vec128"/>
-  <reg name="xmm13" bitsize="128" type="vec128"/>
-  <reg name="xmm14" bitsize="128" type="vec128"/>
-  <reg name="xmm15" bitsize="128" type="vec128"/>
-
-  <reg name="mxcsr" bitsize="32" type="x64_mxcsr" group="vector"/>
-</feature>
-)xml";
+const char *x86_64_target_xml(std::string_view annex) {
+  static const std::string target =
+      "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\"><target>"
+      "<architecture>i386:x86-64</architecture><xi:include href=\"i386-64bit.xml\"/></target>";
+  static const std::string core = build_core();
+  if (annex == "target.xml") return target.c_str();
+  if (annex == "i386-64bit.xml") return core.c_str();
+  return nullptr;
+}
 
 }  // namespace qemu::gdbstub

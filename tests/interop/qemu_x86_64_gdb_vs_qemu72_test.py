@@ -189,7 +189,7 @@ RAW = [
     pkt(b"?"), pkt(b"qC"), pkt(b"qAttached:1"), pkt(b"qOffsets"), pkt(b"qfThreadInfo"),
     pkt(b"qsThreadInfo"), pkt(b"Hg0"), pkt(b"Hg1"), pkt(b"Hgp1.-1"), pkt(b"Hx"), pkt(b"T1"),
     pkt(b"p10"), pkt(b"qXfer:features:read:target.xml:0,ffb"),
-    pkt(b"qXfer:features:read:i386-64bit.xml:0,ffb"), pkt(b"qXfer:features:read:x.xml:0,10"),
+    pkt(b"qXfer:features:read:x.xml:0,10"),
     pkt(b"qXfer:features:read:target.xml:1000,10"), pkt(b"qXfer:features:read:target.xml"),
     pkt(b"p10"), pkt(b"p11"), pkt(b"p12"), pkt(b"p1b"), pkt(b"p29"), pkt(b"p41"), pkt(b"p42"),
     pkt(b"P99=00"), pkt(b"Pzz"), pkt(b"m0,4"), pkt(b"m401000"), pkt(b"mzz"),
@@ -199,6 +199,35 @@ RAW = [
     pkt(b"Z0,401000,1"), pkt(b"z0,401000,1"), pkt(b"z0,401000,1"), pkt(b"xyz"),
     pkt(b"qRcmd,68656c70"), b"-", pkt(b"g")[:-2] + b"00", pkt(b"vKill;1"),
 ]
+
+
+# The register description gdb reads: our own document, not QEMU's bytes, so it is compared by
+# what gdb takes from it (registers in order with size, type and group; flag fields in order;
+# vector and union types), read in chunks.
+XML_CHUNKS = [pkt(b"qXfer:features:read:i386-64bit.xml:%x,400" % (i * 0x400)) for i in range(16)]
+
+
+def description(replies):
+    import xml.etree.ElementTree as ET
+    doc = b""
+    for r in replies:
+        m = re.search(rb"\$([ml])(.*)#[0-9a-f]{2}", r, re.S)
+        if not m:
+            return ("bad reply", r[:80])
+        doc += m.group(2)
+        if m.group(1) == b"l":
+            break
+    doc = re.sub(rb"<!DOCTYPE[^>]*>", b"", doc)
+    root = ET.fromstring(doc)
+    regs = [(e.get("name"), e.get("bitsize"), e.get("type"), e.get("group"))
+            for e in root.iter("reg")]
+    flags = [(e.get("id"), e.get("size"),
+              [(f.get("name"), f.get("start"), f.get("end")) for f in e.iter("field")])
+             for e in root.iter("flags")]
+    vectors = sorted((e.get("id"), e.get("type"), e.get("count")) for e in root.iter("vector"))
+    unions = [(e.get("id"), [(f.get("name"), f.get("type")) for f in e.iter("field")])
+              for e in root.iter("union")]
+    return (root.tag, root.get("name"), regs, flags, vectors, unions)
 
 
 def mask_raw(b):
@@ -241,6 +270,10 @@ def main():
             a, b = mask_raw(q[0][i]), mask_raw(o[0][i])
             res.check(f"packet {data[:40]!r}", a == b, f"  qemu: {a[:300]!r}\n  ours: {b[:300]!r}")
         res.check("vKill exit", q[1:] == o[1:], f"  qemu: {q[1:]!r}\n  ours: {o[1:]!r}")
+        a = description(raw_session(qemu, env, exes["static"], d, XML_CHUNKS)[0])
+        b = description(raw_session(ours, env, exes["static"], d, XML_CHUNKS)[0])
+        res.check("i386-64bit.xml describes the same registers", a == b and len(a[2]) == 66,
+                  f"  qemu: {a!r}\n  ours: {b!r}")
 
         # A TCP port in use, a socket path that cannot be made.
         busy = socket.socket()
