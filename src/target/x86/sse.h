@@ -229,6 +229,12 @@ enum SseOp : uint16_t {
 
 // (env, op, dst offset, src offset, imm) -> result (comparisons: flags; movmsk: the mask).
 extern const jit::HelperInfo kHelperSse;
+
+class Translator;
+// tr_sse_lanes.cc: pcmpeq{b,w,d}, punpck*, pshufd, pslldq/psrldq as IR on the lanes at the
+// CPU state offsets d and s (false: not one of those), and pmovmskb's mask of the register at s.
+bool sse_lanes_ir(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm);
+jit::TempId pmovmskb_ir(Translator &t, int64_t s);
 // The same on 64-bit MMX registers (offsets of 8-byte values).
 extern const jit::HelperInfo kHelperMmx;
 // ucomis/comis: (env, op 0 ss / 1 sd, a offset, b offset) -> eflags (ZF PF CF).

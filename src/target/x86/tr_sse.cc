@@ -199,7 +199,7 @@ void tr_sse(Translator &t, const Insn &in) {
   }
   uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
   if (op == kInsertps && in.is_mem()) imm |= 0x100;
-  if (ir_lane_op(t, op, d, s)) return;
+  if (ir_lane_op(t, op, d, s) || sse_lanes_ir(t, op, d, s, static_cast<unsigned>(imm))) return;
   TempId r = t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
   if (op == kPtest) t.set_flags(r);
 }
@@ -347,7 +347,9 @@ void tr_sse_mov(Translator &t, const Insn &in) {
 }
 
 void tr_sse_movmsk(Translator &t, const Insn &in) {
-  TempId m = t.call(kHelperMovmsk, {t.env_ptr(), t.cst(xoff(in.rm)), t.cst(in.def->arg)});
+  TempId m = in.def->arg == 0
+                 ? pmovmskb_ir(t, xoff(in.rm))
+                 : t.call(kHelperMovmsk, {t.env_ptr(), t.cst(xoff(in.rm)), t.cst(in.def->arg)});
   t.set_reg(in, in.reg, 4, m);
 }
 

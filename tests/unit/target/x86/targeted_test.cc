@@ -5,6 +5,7 @@
 // fetch faults, segment bases, cpuid.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "x86_test_util.h"
@@ -576,6 +577,43 @@ TEST(X86Targeted, PcmpStr) {
     }
   }
   EXPECT_EQ(n, 4 * 128 * 6);
+}
+
+// The SSE integer operations done as IR on 64-bit lanes (pcmpeq*, punpck*, pshufd,
+// pslldq/psrldq, pmovmskb) against native, on registers whose bytes are mostly equal or near
+// the element boundaries (0x00, 0x7f, 0x80, 0xff), every immediate of the shuffles and shifts.
+TEST(X86Targeted, SseLanes) {
+  Harness h;
+  std::mt19937_64 rng(15);
+  static const uint8_t kBytes[] = {0x00, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0xff, 0x61};
+  auto fill = [&](State &s) {
+    for (int x : {1, 2}) {
+      for (int k = 0; k < 16; k++) s.xmm[x][k] = kBytes[rng() % 8];
+    }
+    if (rng() % 2) std::memcpy(s.xmm[2], s.xmm[1], 16);
+    if (rng() % 2) s.xmm[2][rng() % 16] ^= static_cast<uint8_t>(1u << (rng() % 8));
+  };
+  std::vector<Bytes> codes;
+  for (uint8_t opc : {0x74, 0x75, 0x76, 0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d}) {
+    codes.push_back({0x66, 0x0f, opc, 0xca});  // op xmm1, xmm2
+    codes.push_back({0x66, 0x0f, opc, 0xc9});  // op xmm1, xmm1
+  }
+  codes.push_back({0x66, 0x0f, 0xd7, 0xc1});  // pmovmskb eax, xmm1
+  for (unsigned imm = 0; imm < 256; imm += 7) {
+    codes.push_back({0x66, 0x0f, 0x70, 0xca, static_cast<uint8_t>(imm)});  // pshufd
+  }
+  for (uint8_t imm = 0; imm < 20; imm++) {
+    codes.push_back({0x66, 0x0f, 0x73, 0xf9, imm});  // pslldq xmm1, imm
+    codes.push_back({0x66, 0x0f, 0x73, 0xd9, imm});  // psrldq xmm1, imm
+  }
+  codes.push_back({0x66, 0x0f, 0x73, 0xf9, 0xff});
+  for (const Bytes &code : codes) {
+    for (int i = 0; i < 8; i++) {
+      State s = h.state();
+      fill(s);
+      ASSERT_EQ(h.diff(code, s), "") << hex(code);
+    }
+  }
 }
 
 }  // namespace
