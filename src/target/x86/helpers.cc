@@ -31,6 +31,22 @@ U h_div(U env, U kind, U divisor) {
   const U mask = size == 8 ? ~0ull : (1ull << bits) - 1;
   divisor &= mask;
   if (divisor == 0) return 1;
+  // 64-bit operands whose dividend fits in rax (rdx its zero or sign extension, as after
+  // xor edx,edx / cqo): one host division instead of the 128-bit library routine.
+  if (size == 8 && !sign && c.regs[RDX] == 0) {
+    const U n = c.regs[RAX];
+    c.regs[RAX] = n / divisor;
+    c.regs[RDX] = n % divisor;
+    return 0;
+  }
+  if (size == 8 && sign && c.regs[RDX] == static_cast<U>(static_cast<int64_t>(c.regs[RAX]) >> 63)) {
+    const auto n = static_cast<int64_t>(c.regs[RAX]), d = static_cast<int64_t>(divisor);
+    if (n != INT64_MIN || d != -1) {
+      c.regs[RAX] = static_cast<U>(n / d);
+      c.regs[RDX] = static_cast<U>(n % d);
+      return 0;
+    }
+  }
   unsigned __int128 num;
   if (size == 1) {
     num = c.regs[RAX] & 0xffff;
