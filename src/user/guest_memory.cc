@@ -79,7 +79,7 @@ void GuestMemoryMap::split_at(uint64_t addr) {
 }
 
 void GuestMemoryMap::map(uint64_t start, uint64_t len, int prot, int flags, uint64_t offset,
-                         const std::string &name) {
+                         const std::string &name, uint64_t dev, uint64_t ino) {
   if (!len) return;
   uint64_t end = page_up(start + len);
   start = page_down(start);
@@ -87,7 +87,7 @@ void GuestMemoryMap::map(uint64_t start, uint64_t len, int prot, int flags, uint
   split_at(start);
   split_at(end);
   ranges_.erase(ranges_.lower_bound(start), ranges_.lower_bound(end));
-  ranges_.emplace(start, GuestMapping{start, end, prot, flags, offset, name});
+  ranges_.emplace(start, GuestMapping{start, end, prot, flags, offset, name, dev, ino});
 }
 
 void GuestMemoryMap::unmap(uint64_t start, uint64_t len) {
@@ -133,6 +133,16 @@ int GuestMemoryMap::prot_at(uint64_t addr) const {
   if (it == ranges_.begin()) return -1;
   --it;
   return addr < it->second.end ? it->second.prot : -1;
+}
+
+bool GuestMemoryMap::find(uint64_t addr, GuestMapping *out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = ranges_.upper_bound(addr);
+  if (it == ranges_.begin()) return false;
+  --it;
+  if (addr >= it->second.end) return false;
+  *out = it->second;
+  return true;
 }
 
 std::vector<GuestMapping> GuestMemoryMap::mappings() const {

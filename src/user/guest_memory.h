@@ -33,6 +33,7 @@ struct GuestMapping {
   int flags;            // MAP_PRIVATE / MAP_SHARED / MAP_ANONYMOUS ...
   uint64_t offset;      // file offset of start
   std::string name;     // file path, "[heap]", "[stack]", or empty
+  uint64_t dev = 0, ino = 0;  // the file of a MAP_SHARED file mapping (aliases), else 0
 };
 
 class GuestMemoryMap {
@@ -42,7 +43,7 @@ class GuestMemoryMap {
 
   // Records [start, start+len) as mapped with prot (replacing what was there).
   void map(uint64_t start, uint64_t len, int prot, int flags = 0, uint64_t offset = 0,
-           const std::string &name = {});
+           const std::string &name = {}, uint64_t dev = 0, uint64_t ino = 0);
   void unmap(uint64_t start, uint64_t len);
   // Changes the protection of the mapped parts of the range.
   void protect(uint64_t start, uint64_t len, int prot);
@@ -50,6 +51,8 @@ class GuestMemoryMap {
   bool is_mapped(uint64_t start, uint64_t len, int prot = 0) const;
   // The protection of the page at addr, or -1 when unmapped.
   int prot_at(uint64_t addr) const;
+  // The mapping holding addr (false when unmapped).
+  bool find(uint64_t addr, GuestMapping *out) const;
   std::vector<GuestMapping> mappings() const;
   // The first free gap of len bytes at or above hint below limit (page aligned), or 0.
   uint64_t find_free(uint64_t hint, uint64_t len, uint64_t limit = kUserSpaceEnd) const;

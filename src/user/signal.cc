@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "jit/exec/engine.h"
+#include "user/code_alias.h"
 #include "user/gdb.h"
 #include "user/syscall_table.h"
 #include "user/user_state.h"
@@ -36,13 +37,18 @@ bool handle_code_write(uint64_t addr, uintptr_t host_pc) {
   if (!mem.is_code_page(page) || !mem.wants_write(page)) return false;
   jit::Engine *engine = g_proc->engine;
   if (engine) engine->invalidate(page, page + kPageSize);
+  // Through an alias: the code it shows at other addresses goes too.
+  uint64_t targets[8];
+  const unsigned n = drop_alias_targets(page, targets, 8);
   mem.set_code_page(page, false);
   int prot = mem.prot_at(page);
   if (prot < 0) prot = PROT_READ | PROT_WRITE;
   host_syscall(SYS_mprotect, page, kPageSize, prot | PROT_WRITE);
   ThreadState *ts = current_thread();
-  if (engine && ts && engine->running_block_overlaps(host_pc, page, page + kPageSize) &&
-      engine->restore_host_pc(&ts->cpu, host_pc))
+  bool overlaps = engine && engine->running_block_overlaps(host_pc, page, page + kPageSize);
+  for (unsigned i = 0; i < n && engine && !overlaps; i++)
+    overlaps = engine->running_block_overlaps(host_pc, targets[i], targets[i] + kPageSize);
+  if (overlaps && ts && engine->restore_host_pc(&ts->cpu, host_pc))
     engine->exit_to_loop_single(&ts->cpu);
   return true;
 }

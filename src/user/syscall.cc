@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "jit/exec/engine.h"
+#include "user/code_alias.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -34,6 +35,8 @@ bool release_code_pages(const uint64_t a[6]) {
     if (a[i] < kPageSize || a[i] >= kUserSpaceEnd) continue;
     for (int n = 0; n < 256 && mem.is_code_page(p) && mem.wants_write(p); ++n, p += kPageSize) {
       if (g_proc->engine) g_proc->engine->invalidate(p, p + kPageSize);
+      uint64_t targets[8];
+      drop_alias_targets(p, targets, 8);
       mem.set_code_page(p, false);
       int prot = mem.prot_at(p);
       host_syscall(SYS_mprotect, p, kPageSize, (prot < 0 ? PROT_READ : prot) | PROT_WRITE);

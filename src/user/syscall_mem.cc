@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "jit/exec/engine.h"
+#include "user/code_alias.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -38,6 +40,7 @@ void drop_code(uint64_t start, uint64_t len) {
     mem.set_wants_write(p, false);
   }
   if (any && g_proc->engine) g_proc->engine->invalidate(page_down(start), page_up(start + len));
+  forget_aliases(page_down(start), page_up(start + len) - page_down(start));
 }
 
 // mprotect keeping pages with translated code read-only on the host.
@@ -108,7 +111,12 @@ SYSCALL_HANDLER(mmap) {
   drop_code(got, len);
   if (prot & PROT_EXEC) drop_fetch_fault_blocks(got, len);
   std::string name = (flags & MAP_ANONYMOUS) ? std::string() : fd_path(fd);
-  g_proc->mem.map(got, len, prot, flags, (flags & MAP_ANONYMOUS) ? 0 : a[5], name);
+  // A shared file mapping may show pages another mapping runs as code (code_alias.h).
+  struct stat st {};
+  const bool shared_file = (flags & MAP_SHARED) && !(flags & MAP_ANONYMOUS) && fstat(fd, &st) == 0;
+  g_proc->mem.map(got, len, prot, flags, (flags & MAP_ANONYMOUS) ? 0 : a[5], name,
+                  shared_file ? st.st_dev : 0, shared_file ? st.st_ino : 0);
+  if (shared_file) protect_new_aliases(got, len);
   return r;
 }
 
@@ -159,7 +167,8 @@ SYSCALL_HANDLER(mremap) {
   if (!(flags & MREMAP_DONTUNMAP)) g_proc->mem.unmap(old_addr, old_len);
   drop_code(got, new_len);
   g_proc->mem.map(got, new_len, prot < 0 ? PROT_READ | PROT_WRITE : prot, old.flags,
-                  old.offset + (old_addr - old.start), old.name);
+                  old.offset + (old_addr - old.start), old.name, old.dev, old.ino);
+  if (old.ino) protect_new_aliases(got, new_len);
   return r;
 }
 

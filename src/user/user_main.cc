@@ -21,6 +21,7 @@
 #include "jit/exec/lookup.h"
 #include "target/x86/frontend.h"
 #include "target/x86/helpers.h"
+#include "user/code_alias.h"
 #include "user/cpu_loop.h"
 #include "user/gdb.h"
 #include "user/reserved_va.h"
@@ -67,6 +68,7 @@ void protect_code_page(uint64_t page) {
     mem.set_wants_write(page, true);
     mprotect(reinterpret_cast<void *>(page), kPageSize, prot & ~PROT_WRITE);
   }
+  protect_code_aliases(page);
 }
 
 // Guest code runs only from pages the guest mapped executable (as the NX bit makes it natively).

@@ -87,6 +87,41 @@ int main(void) {
     }
     printf("aliased mapping sum %ld\n", sum);
     }
+    {
+    /* a memfd run through an RX mapping first; the writable mapping comes later, and then a
+       third, read-only one made writable with mprotect; a read() into an alias rewrites too */
+    int mfd = memfd_create("jit", 0);
+    ftruncate(mfd, 2 * pg);
+    unsigned char *x = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED, mfd, 0);
+    emit_add(x + pg, 5);
+    mprotect(x, 2 * pg, PROT_READ | PROT_EXEC);
+    fn hx = (fn)(x + pg);
+    long sum = 0;
+    for (int k = 0; k < 10; k++) sum += hx(k);
+    unsigned char *w2 = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, pg);
+    for (int i = 0; i < 50; i++) {
+        emit_add(w2, i * 7);
+        sum += hx(i);
+    }
+    unsigned char *r3 = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, mfd, 0);
+    mprotect(r3, 2 * pg, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 50; i++) {
+        emit_mul(r3 + pg, i + 2);
+        sum += hx(i);
+    }
+    int pfd[2];
+    pipe(pfd);
+    unsigned char buf[16];
+    emit_add(buf, 1234);
+    write(pfd[1], buf, 9);
+    read(pfd[0], w2, 9);
+    sum += hx(1);
+    printf("memfd aliases sum %ld\n", sum);
+    munmap(w2, pg);
+    munmap(r3, 2 * pg);
+    munmap(x, 2 * pg);
+    close(mfd);
+    }
 
 #endif
     long sum = 0;
