@@ -1,6 +1,5 @@
 // The x86 CPU models -cpu accepts, with the descriptions QEMU 7.2 lists, and the CPUID flag
-// names it recognizes. Every model runs the same guest CPU (what the front end's cpuid
-// reports); the names exist so command lines that name one keep working.
+// names it recognizes (what each model's CPUID says: cpu_model_cpuid.cc, cpu_flags.cc).
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -499,9 +498,15 @@ void print_cpu_models(FILE *out) {
   fprintf(out, "\n");
 }
 
-bool is_cpu_model(const std::string &name) {
-  return std::any_of(std::begin(kModels), std::end(kModels),
-                     [&](const Model &m) { return name == m.name; });
+bool is_cpu_flag(const std::string &name) {
+  auto canon = [](std::string s) {
+    std::replace(s.begin(), s.end(), '_', '-');
+    std::replace(s.begin(), s.end(), '.', '-');
+    return s;
+  };
+  const std::string c = canon(name);
+  return std::any_of(std::begin(kFlags), std::end(kFlags),
+                     [&](const char *f) { return canon(f) == c; });
 }
 
 }  // namespace qemu::user

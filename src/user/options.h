@@ -60,6 +60,9 @@ void print_usage(FILE *out, const std::string &ld_prefix, uint64_t stack_size);
 
 // The -cpu help listing, and whether name is a CPU model we accept.
 void print_cpu_models(FILE *out);
-bool is_cpu_model(const std::string &name);
+// Whether name is one of the CPUID flag names -cpu help lists.
+bool is_cpu_flag(const std::string &name);
+// -cpu MODEL[,flags]: sets what CPUID reports; false after printing QEMU's error.
+bool apply_cpu_option(const std::string &spec);
 
 }  // namespace qemu::user

@@ -154,10 +154,7 @@ int user_main(int argc, char **argv, char **envp) {
   ParseResult pr = parse_options(argc, argv, envp, &o, stdout, stderr);
   if (pr.action == ParseResult::kExit) return pr.exit_code;
 
-  if (!o.cpu_model.empty() && !is_cpu_model(o.cpu_model)) {
-    error_report("unable to find CPU model '{}'", o.cpu_model);
-    return 1;
-  }
+  if (!o.cpu_model.empty() && !apply_cpu_option(o.cpu_model)) return 1;
   uint32_t log_mask = o.log_mask;
   if (o.strace) log_mask |= kLogStrace;
   Error err;

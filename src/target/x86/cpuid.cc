@@ -1,4 +1,8 @@
-// CPUID as the guest sees it: only what the front end implements is advertised.
+// CPUID as the guest sees it: only what the front end implements is advertised. A CPU model
+// (user mode's -cpu) may name another vendor, signature and brand, and fewer features; the
+// features it names that are not implemented are never advertised.
+#include "target/x86/cpuid.h"
+
 #include <cstring>
 
 #include "target/x86/helpers.h"
@@ -8,8 +12,44 @@ namespace qemu::x86 {
 
 namespace {
 
-constexpr char kVendor[] = "GenuineIntel";
-constexpr char kBrand[48] = "QEMU-compatible x86-64 CPU";
+// What is implemented. Leaf 1 ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20),
+// MOVBE (22), POPCNT (23), XSAVE (26), OSXSAVE (27), RDRAND (30). EDX: FPU (0), TSC (4),
+// CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26). Leaf 7 EBX: BMI1
+// (3), BMI2 (8), RDSEED (18). 0x80000001 ECX: LAHF/SAHF (0), LZCNT (5); EDX: SYSCALL (11), NX
+// (20), RDTSCP (27), LM (29). Leaf 0xd.1 EAX: XSAVEOPT (0), XSAVEC (1), XGETBV1 (2).
+constexpr CpuidModel kImplemented = {
+    "GenuineIntel",
+    0x000306a9,  // family 6, model 0x3a (Ivy Bridge), stepping 9
+    (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | (1u << 23) |
+        (1u << 26) | (1u << 27) | (1u << 30),
+    (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) | (1u << 24) |
+        (1u << 25) | (1u << 26),
+    (1u << 3) | (1u << 8) | (1u << 18),
+    (1u << 0) | (1u << 5),
+    (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29),
+    7,
+    "QEMU-compatible x86-64 CPU",
+};
+
+// Bits a model may keep although no instruction of ours depends on them: they describe the
+// supervisor's machine (paging, APIC, MSRs, virtualization, power management) or say that
+// the instructions are there under other names (AMD's copies of leaf 1 EDX in 0x80000001 EDX;
+// MMXEXT, the MMX half of SSE).
+constexpr CpuidModel kSystem = {
+    "",
+    0,
+    (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 15) | (1u << 17) |
+        (1u << 21) | (1u << 24) | (1u << 31),
+    (1u << 1) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 9) | (1u << 11) |
+        (1u << 12) | (1u << 13) | (1u << 14) | (1u << 16) | (1u << 17),
+    (1u << 1) | (1u << 7) | (1u << 10) | (1u << 20),
+    (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 9),
+    0x0183f3ffu | (1u << 22) | (1u << 25) | (1u << 26),
+    0,
+    "",
+};
+
+CpuidModel g_model = kImplemented;
 
 uint32_t word(const char *s, int i) {
   uint32_t v;
@@ -19,27 +59,56 @@ uint32_t word(const char *s, int i) {
 
 }  // namespace
 
+const CpuidModel &cpuid_implemented() {
+  return kImplemented;
+}
+
+const CpuidModel &cpuid_supported() {
+  static const CpuidModel k = {
+      "",
+      0,
+      kImplemented.leaf1_ecx | kSystem.leaf1_ecx,
+      kImplemented.leaf1_edx | kSystem.leaf1_edx,
+      kImplemented.leaf7_ebx | kSystem.leaf7_ebx,
+      kImplemented.ext1_ecx | kSystem.ext1_ecx,
+      kImplemented.ext1_edx | kSystem.ext1_edx,
+      kImplemented.xsave1_eax | kSystem.xsave1_eax,
+      "",
+  };
+  return k;
+}
+
+void set_cpuid_model(const CpuidModel &m) {
+  const CpuidModel &k = cpuid_supported();
+  g_model = m;
+  g_model.leaf1_ecx &= k.leaf1_ecx;
+  g_model.leaf1_edx &= k.leaf1_edx;
+  g_model.leaf7_ebx &= k.leaf7_ebx;
+  g_model.ext1_ecx &= k.ext1_ecx;
+  g_model.ext1_edx &= k.ext1_edx;
+  g_model.xsave1_eax &= k.xsave1_eax;
+  // OSXSAVE goes with XSAVE (the "OS" here has it enabled whenever the CPU has it).
+  const uint32_t xsave = 1u << 26, osxsave = 1u << 27;
+  g_model.leaf1_ecx = (g_model.leaf1_ecx & ~osxsave) | ((g_model.leaf1_ecx & xsave) ? osxsave : 0);
+  if (!(g_model.leaf1_ecx & xsave)) g_model.xsave1_eax = 0;
+}
+
 void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
+  const CpuidModel &m = g_model;
+  const bool have_xsave = m.leaf1_ecx & (1u << 26);
   out[0] = out[1] = out[2] = out[3] = 0;
   switch (leaf) {
     case 0:
       out[0] = 0xd;
-      out[1] = word(kVendor, 0);
-      out[3] = word(kVendor, 1);
-      out[2] = word(kVendor, 2);
+      out[1] = word(m.vendor, 0);
+      out[3] = word(m.vendor, 1);
+      out[2] = word(m.vendor, 2);
       break;
     case 1:
-      // Family 6, model 0x3a (Ivy Bridge), stepping 9.
-      out[0] = 0x000306a9;
+      out[0] = m.signature;
       out[1] = 0x00010800;  // CLFLUSH size 8 (x8 = 64 bytes), one logical processor
-      // ECX: SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20), MOVBE (22),
-      // POPCNT (23), XSAVE (26), OSXSAVE (27), RDRAND (30).
-      out[2] = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) |
-               (1u << 23) | (1u << 26) | (1u << 27) | (1u << 30);
-      // EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25),
-      // SSE2 (26).
-      out[3] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) |
-               (1u << 24) | (1u << 25) | (1u << 26);
+      out[2] = m.leaf1_ecx;
+      out[3] = m.leaf1_edx;
       break;
     case 2:
       out[0] = 0x00ff0001;  // descriptors in leaf 4
@@ -51,7 +120,7 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       } kCaches[] = {{1, 1, 8, 64}, {2, 1, 8, 64}, {3, 2, 8, 512}, {3, 3, 16, 8192}};
       if (subleaf < 4) {
         const auto &c = kCaches[subleaf];
-        out[0] = c.type | c.level << 5 | 1u << 8 | (c.level == 3 ? 0 : 0);
+        out[0] = c.type | c.level << 5 | 1u << 8;
         out[1] = (c.ways - 1) << 22 | 63;  // line size 64, one partition
         out[2] = c.sets - 1;
         out[3] = c.level == 3 ? 2 : 0;  // inclusive L3
@@ -59,33 +128,44 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       break;
     }
     case 7:
-      if (subleaf == 0) {
-        // EBX: BMI1 (3), BMI2 (8), RDSEED (18).
-        out[1] = (1u << 3) | (1u << 8) | (1u << 18);
-      }
+      if (subleaf == 0) out[1] = m.leaf7_ebx;
       break;
     case 0xd:
       // XSAVE: components x87 and SSE (xsave.h); sub-leaf 1: XSAVEOPT (0), XSAVEC (1),
       // XGETBV with ECX=1 (2).
+      if (!have_xsave) break;
       if (subleaf == 0) {
         out[0] = static_cast<uint32_t>(kXcr0);
         out[1] = out[2] = kXsaveAreaSize;
       } else if (subleaf == 1) {
-        out[0] = 7;
+        out[0] = m.xsave1_eax;
         out[1] = kXsaveAreaSize;
       }
       break;
     case 0x80000000:
       out[0] = 0x80000008;
+      // AMD puts its vendor here too.
+      if (std::strcmp(m.vendor, "AuthenticAMD") == 0) {
+        out[1] = word(m.vendor, 0);
+        out[3] = word(m.vendor, 1);
+        out[2] = word(m.vendor, 2);
+      }
       break;
     case 0x80000001:
-      out[2] = (1u << 0) | (1u << 5);                              // LAHF/SAHF, LZCNT
-      out[3] = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29);  // SYSCALL NX RDTSCP LM
+      out[2] = m.ext1_ecx;
+      out[3] = m.ext1_edx;
       break;
     case 0x80000002:
     case 0x80000003:
-    case 0x80000004:
-      for (int i = 0; i < 4; i++) out[i] = word(kBrand, (leaf - 0x80000002) * 4 + i);
+    case 0x80000004: {
+      char brand[48] = {};  // 48 characters fill it without a terminating NUL
+      std::memcpy(brand, m.brand, strnlen(m.brand, sizeof brand));
+      for (int i = 0; i < 4; i++) out[i] = word(brand, static_cast<int>(leaf - 0x80000002) * 4 + i);
+      break;
+    }
+    case 0x80000005:
+      // L1d and L1i (AMD's leaf): 32 KiB, 8-way, 64-byte lines.
+      out[2] = out[3] = 32u << 24 | 8u << 16 | 1u << 8 | 64;
       break;
     case 0x80000006:
       out[2] = 256 << 16 | 8 << 12 | 64;  // L2: 256 KiB, 8-way, 64-byte lines
