@@ -67,6 +67,11 @@ class Backend {
   // The front end's key is the pc at pc_offset in the CPU state with constant flags (and
   // chaining is on): blocks compiled from now on may probe the thread's jump cache inline.
   virtual void set_inline_lookup(ptrdiff_t pc_offset) { (void)pc_offset; }
+  // Frontend::inline_scalar_double's helper may be compiled inline from now on.
+  virtual void set_inline_scalar_double(HelperInfo::GenericFn fn, size_t mxcsr_offset) {
+    (void)fn;
+    (void)mxcsr_offset;
+  }
 
   // Every block has been destroyed: reclaims their code.
   virtual void flush() = 0;

@@ -132,6 +132,12 @@ class X64Backend final : public Backend {
     copts_.inline_lookup.table_tls = static_cast<int32_t>(tls);
   }
 
+  void set_inline_scalar_double(HelperInfo::GenericFn fn, size_t mxcsr_offset) override {
+    if (mxcsr_offset > INT32_MAX) return;
+    copts_.inline_scalar_double.fn = fn;
+    copts_.inline_scalar_double.mxcsr_offset = static_cast<int32_t>(mxcsr_offset);
+  }
+
   void flush() override {
     by_code_.clear();
     buf_.reset();

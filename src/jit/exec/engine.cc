@@ -28,6 +28,9 @@ Engine::Impl::Impl(Frontend &f, const EngineOptions &o)
     fast_pc_offset = static_cast<ptrdiff_t>(off);
     be->set_inline_lookup(fast_pc_offset);
   }
+  HelperInfo::GenericFn fp_fn = nullptr;
+  size_t mxcsr = 0;
+  if (fe.inline_scalar_double(&fp_fn, &mxcsr)) be->set_inline_scalar_double(fp_fn, mxcsr);
 }
 
 namespace {

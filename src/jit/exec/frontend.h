@@ -40,6 +40,17 @@ class Frontend {
     return false;
   }
 
+  // A helper the x86-64 backend may compile inline (x86 guests on x86 hosts): *fn(env, kind,
+  // doff, soff) with constant kind (0 add, 1 sub, 2 mul, 3 div), doff and soff computes the
+  // scalar double operation on the low 8 bytes of the CPU state at doff and soff into doff,
+  // under the MXCSR image at *mxcsr_offset (its control bits on the host, the exception flags
+  // raised merged into it), as the host's addsd/subsd/mulsd/divsd do.
+  virtual bool inline_scalar_double(HelperInfo::GenericFn *fn, size_t *mxcsr_offset) const {
+    (void)fn;
+    (void)mxcsr_offset;
+    return false;
+  }
+
   // Emits the block at key into b, at most max_insns guest instructions (1 for -singlestep).
   // Each guest instruction starts with insn_start(pc, extra). The block ends with exits as in
   // exits.h: goto_tb(n) then exit_tb(kExitChain0 + n) for direct jumps, exit_tb(kExitNext)

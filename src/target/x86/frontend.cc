@@ -5,6 +5,7 @@
 
 #include "jit/exec/exits.h"
 #include "target/x86/flags.h"
+#include "target/x86/sse.h"
 
 namespace qemu::x86 {
 
@@ -30,6 +31,13 @@ jit::TbKey X86Frontend::key(const void *env) const {
 bool X86Frontend::simple_key(size_t *pc_offset, uint64_t *flags) const {
   *pc_offset = offsetof(CpuX86, rip);
   *flags = 0;
+  return true;
+}
+
+// addsd/subsd/mulsd/divsd (kHelperSseSd) inline on the x86-64 backend.
+bool X86Frontend::inline_scalar_double(jit::HelperInfo::GenericFn *fn, size_t *mxcsr_offset) const {
+  *fn = kHelperSseSd.fn;
+  *mxcsr_offset = offsetof(CpuX86, mxcsr);
   return true;
 }
 

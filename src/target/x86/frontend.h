@@ -13,6 +13,7 @@ class X86Frontend : public jit::Frontend {
 
   jit::TbKey key(const void *env) const override;
   bool simple_key(size_t *pc_offset, uint64_t *flags) const override;
+  bool inline_scalar_double(jit::HelperInfo::GenericFn *fn, size_t *mxcsr_offset) const override;
   void translate(const jit::TbKey &key, jit::Builder &b, jit::TbSource &src,
                  unsigned max_insns) override;
   void restore(void *env, uint64_t insn_pc, uint64_t extra) override;

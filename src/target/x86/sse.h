@@ -229,6 +229,9 @@ enum SseOp : uint16_t {
 
 // (env, op, dst offset, src offset, imm) -> result (comparisons: flags; movmsk: the mask).
 extern const jit::HelperInfo kHelperSse;
+// (env, kind 0 add 1 sub 2 mul 3 div, dst offset, src offset): addsd/subsd/mulsd/divsd, the one
+// helper the x86-64 backend compiles inline (jit::Frontend::inline_scalar_double).
+extern const jit::HelperInfo kHelperSseSd;
 
 class Translator;
 // tr_sse_lanes.cc: pcmpeq{b,w,d}, punpck*, pshufd, pslldq/psrldq as IR on the lanes at the

@@ -957,6 +957,26 @@ void scalar_double(CpuX86 &c, uint8_t *d, const uint8_t *s) {
   std::memcpy(d, &x, 8);
 }
 
+U h_sse_sd(U env, U kind, U doff, U soff) {
+  CpuX86 &c = cpu_of(env);
+  auto *base = reinterpret_cast<uint8_t *>(env);
+  switch (kind) {
+    case 0:
+      scalar_double<kAddsd>(c, base + doff, base + soff);
+      break;
+    case 1:
+      scalar_double<kSubsd>(c, base + doff, base + soff);
+      break;
+    case 2:
+      scalar_double<kMulsd>(c, base + doff, base + soff);
+      break;
+    default:
+      scalar_double<kDivsd>(c, base + doff, base + soff);
+      break;
+  }
+  return 0;
+}
+
 U h_sse(U env, U op, U doff, U soff, U imm) {
   CpuX86 &c = cpu_of(env);
   auto *base = reinterpret_cast<uint8_t *>(env);
@@ -1162,6 +1182,7 @@ jit::HelperInfo::GenericFn fn(Fn *f) {
 }  // namespace
 
 const jit::HelperInfo kHelperSse = {"sse", fn(&h_sse), 5, true, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperSseSd = {"sse_sd", fn(&h_sse_sd), 4, false, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperMmx = {"mmx", fn(&h_mmx), 5, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperSseCompare = {"sse_compare", fn(&h_sse_compare), 4, true,
                                            jit::kHelperNoGlobals};

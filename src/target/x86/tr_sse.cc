@@ -200,6 +200,11 @@ void tr_sse(Translator &t, const Insn &in) {
   uint64_t imm = (o[1] == Opnd::Ib || o[2] == Opnd::Ib) ? in.imm & 0xff : 0;
   if (op == kInsertps && in.is_mem()) imm |= 0x100;
   if (ir_lane_op(t, op, d, s) || sse_lanes_ir(t, op, d, s, static_cast<unsigned>(imm))) return;
+  if (op == kAddsd || op == kSubsd || op == kMulsd || op == kDivsd) {
+    const uint64_t kind = op == kAddsd ? 0 : op == kSubsd ? 1 : op == kMulsd ? 2 : 3;
+    t.call_void(kHelperSseSd, {t.env_ptr(), t.cst(kind), t.cst(d), t.cst(s)});
+    return;
+  }
   TempId r = t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
   if (op == kPtest) t.set_flags(r);
 }

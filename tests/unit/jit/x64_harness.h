@@ -141,6 +141,8 @@ class X64Runner {
       : buf_(buf_size, space_.base()), catcher_(compile_catcher(buf_, space_.base())) {}
 
   x64::CodeBuffer &buf() { return buf_; }
+  // For the blocks compiled from now on.
+  x64::CodegenOptions::InlineScalarDouble inline_scalar_double;
   uintptr_t guest_base() const { return space_.base(); }
   const uint8_t *catcher() const { return catcher_.code; }
 
@@ -153,6 +155,7 @@ class X64Runner {
     x64::CodegenOptions opt;
     opt.guest_base = space_.base();
     opt.disable_features = disable_features;
+    opt.inline_scalar_double = inline_scalar_double;
     x64::CompiledTb tb;
     x64::CodegenError why = x64::CodegenError::none;
     EXPECT_TRUE(x64::compile(ir, buf_, opt, &tb, &why)) << static_cast<int>(why);

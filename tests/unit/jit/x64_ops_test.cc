@@ -2,8 +2,10 @@
 // interpreter, optimized and not, with and without the optional host instructions), calls,
 // chaining, goto_ptr, precise faults, the code buffer's limits and the disassembler.
 #include <gtest/gtest.h>
+#include <xmmintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -634,6 +636,80 @@ TEST_F(X64Ops, PreciseFaults) {
   EXPECT_EQ(s.rfind("  -- guest addr 0x0000000000001000 + tb prologue\n", 0), 0u) << s;
   EXPECT_NE(s.find("\n  -- guest addr 0x0000000000000ffc\n0x"), std::string::npos) << s;
   EXPECT_NE(s.find("\n  -- guest addr 0x0000000000002000\n"), std::string::npos) << s;
+}
+
+// The reference of the inline scalar double operations: fn(env, kind, doff, soff) under the
+// MXCSR image at kScratch + 32 (control bits loaded, flags raised merged into it).
+constexpr int64_t kSdImage = test::kScratch + 32;
+uint64_t helper_sd(uint64_t env, uint64_t kind, uint64_t doff, uint64_t soff) {
+  auto *base = reinterpret_cast<uint8_t *>(env);
+  uint32_t image;
+  double x, y;
+  std::memcpy(&image, base + kSdImage, 4);
+  std::memcpy(&x, base + doff, 8);
+  std::memcpy(&y, base + soff, 8);
+  const unsigned host = _mm_getcsr();
+  _mm_setcsr((image & 0xffc0) | 0x1f80);
+  switch (kind) {
+    case 0:
+      asm volatile("addsd %1, %0" : "+x"(x) : "x"(y));
+      break;
+    case 1:
+      asm volatile("subsd %1, %0" : "+x"(x) : "x"(y));
+      break;
+    case 2:
+      asm volatile("mulsd %1, %0" : "+x"(x) : "x"(y));
+      break;
+    default:
+      asm volatile("divsd %1, %0" : "+x"(x) : "x"(y));
+      break;
+  }
+  image |= _mm_getcsr() & 0x3f;
+  _mm_setcsr(host);
+  std::memcpy(base + kSdImage, &image, 4);
+  std::memcpy(base + doff, &x, 8);
+  return 0;
+}
+const HelperInfo kHelperSd = {"sd", reinterpret_cast<HelperInfo::GenericFn>(&helper_sd), 4, false,
+                              kHelperNoGlobals};
+
+// Calls of the inline scalar double helper against the interpreter's calls: the inline path
+// (default control bits, flags the image has) and the call path (other rounding, FTZ/DAZ).
+TEST_F(X64Ops, InlineScalarDouble) {
+  run_.inline_scalar_double = {kHelperSd.fn, static_cast<int32_t>(kSdImage)};
+  const double kValues[] = {1.0, 3.0, 0.0, -0.0, NAN, -INFINITY, 1e-310, 1e308, -2.5};
+  const uint32_t kImages[] = {0x1f80, 0x1fbf, 0x7f80, 0x9fc0, 0x3f80};
+  std::vector<uint8_t> mem(FlatMemory::kSize);
+  int n = 0;
+  for (uint64_t kind = 0; kind < 4; kind++) {
+    Prog p;
+    p.b.call(&kHelperSd, TempId(-1),
+             {Ir::kEnv, p.b.konst(Type::i64, kind), p.b.konst(Type::i64, test::kScratch),
+              p.b.konst(Type::i64, test::kScratch + 16)});
+    p.b.exit_tb(0);
+    Ir ir = p.ir;
+    optimize(ir);
+    x64::CompiledTb tb = run_.compile(ir);
+    for (double a : kValues) {
+      for (double b : kValues) {
+        for (uint32_t image : kImages) {
+          Env e{};
+          std::memcpy(e.scratch, &a, 8);
+          std::memcpy(e.scratch + 8, &a, 8);  // the upper half stays
+          std::memcpy(e.scratch + 16, &b, 8);
+          std::memcpy(e.scratch + 32, &image, 4);
+          _mm_setcsr(0x1f80);
+          auto x = run_.interp(ir, e, mem);
+          _mm_setcsr(0x1f80);
+          auto y = run_.jit(tb, e, mem);
+          ASSERT_TRUE(x == y) << "kind " << kind << " " << a << " " << b << " image " << image;
+          n++;
+        }
+      }
+    }
+  }
+  run_.inline_scalar_double = {};
+  EXPECT_EQ(n, 4 * 9 * 9 * 5);
 }
 
 TEST(X64InsnMap, RandomSequences) {

@@ -117,6 +117,15 @@ struct CodegenOptions {
     int32_t pc_offset = 0;
     int32_t table_tls = 0;
   } inline_lookup;
+  // Calls of fn(env, kind, doff, soff) with constant kind (0 add, 1 sub, 2 mul, 3 div), doff
+  // and soff: the scalar double operation on the low 8 bytes at env + doff and env + soff into
+  // env + doff, inline when the host's MXCSR has the control bits of the x86 MXCSR image at
+  // env + mxcsr_offset and no exception flag that image lacks (the flags raised are merged into
+  // it), else through the call (see jit::Frontend::inline_scalar_double).
+  struct InlineScalarDouble {
+    HelperInfo::GenericFn fn = nullptr;
+    int32_t mxcsr_offset = 0;
+  } inline_scalar_double;
 };
 
 // The table of InlineLookup: 4096 pairs {guest pc, host code}, indexed by the pc's low 12 bits

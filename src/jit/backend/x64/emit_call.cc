@@ -20,6 +20,7 @@ void Emitter::emit_call(const Op &op) {
     src[i] = ir_.temp(t).kind == TempKind::env ? kEnvReg : ra_.is_const(t) ? -1 : ra_.reg(t);
   }
   ra_.save_caller_saved();  // moves and stores only: src registers keep their values
+  if (try_inline_scalar_double(op)) return;
   struct Move {
     int from, to;
   };

@@ -84,6 +84,9 @@ class Emitter {
   // `call lookup_fn; goto_ptr` of CodegenOptions::inline_lookup (both ops); false when the pair
   // is something else.
   bool try_inline_lookup(const Op &call, const Op &next);
+  // The call of CodegenOptions::inline_scalar_double (after the caller-saved registers are
+  // empty): the operation inline with the call as its slow path; false when op is another call.
+  bool try_inline_scalar_double(const Op &op);
   void emit_exit_tb(const Op &op);
   void emit_goto_tb(const Op &op);
   void emit_goto_ptr(const Op &op);
