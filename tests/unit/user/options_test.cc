@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "user/cpu_model_cpuid.h"
+
 namespace qemu::user {
 namespace {
 
@@ -106,8 +108,13 @@ TEST(Options, SeedAndCpu) {
   EXPECT_TRUE(r.o.have_seed);
   EXPECT_EQ(r.o.seed, 16u);
   EXPECT_EQ(r.o.cpu_model, "max");
-  EXPECT_TRUE(is_cpu_model("qemu64"));
-  EXPECT_FALSE(is_cpu_model("foo"));
+  EXPECT_NE(model_cpuid("qemu64"), nullptr);
+  EXPECT_EQ(model_cpuid("foo"), nullptr);
+  EXPECT_TRUE(model_lacks_long_mode("486"));
+  EXPECT_FALSE(model_lacks_long_mode("qemu64"));
+  EXPECT_TRUE(is_cpu_flag("sse4_2"));
+  EXPECT_TRUE(is_cpu_flag("sse4.2"));
+  EXPECT_FALSE(is_cpu_flag("nosuch"));
   r = parse({"-cpu", "help"});
   EXPECT_EQ(r.r.exit_code, 1);
   EXPECT_EQ(r.out.substr(0, 16), "Available CPUs:\n");
