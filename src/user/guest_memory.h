@@ -28,11 +28,11 @@ inline uint64_t page_up(uint64_t a) {
 }
 
 struct GuestMapping {
-  uint64_t start, end;  // page aligned, [start, end)
-  int prot;             // PROT_* the guest asked for
-  int flags;            // MAP_PRIVATE / MAP_SHARED / MAP_ANONYMOUS ...
-  uint64_t offset;      // file offset of start
-  std::string name;     // file path, "[heap]", "[stack]", or empty
+  uint64_t start, end;        // page aligned, [start, end)
+  int prot;                   // PROT_* the guest asked for
+  int flags;                  // MAP_PRIVATE / MAP_SHARED / MAP_ANONYMOUS ...
+  uint64_t offset;            // file offset of start
+  std::string name;           // file path, "[heap]", "[stack]", or empty
   uint64_t dev = 0, ino = 0;  // the file of a MAP_SHARED file mapping (aliases), else 0
 };
 
