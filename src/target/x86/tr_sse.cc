@@ -146,6 +146,13 @@ bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
     default:
       return false;
   }
+  // x ^ x, x & ~x and x - x with one register: zero (the zeroing idiom), without reading it.
+  if (d == s &&
+      ((form == kBin && o == Opcode::xor_) || form == kAndn || form == kSubElems || op == kPsubq)) {
+    st_lane(t, d, t.cst(0));
+    st_lane(t, d + 8, t.cst(0));
+    return true;
+  }
   // The top bit of each element, and the rest.
   const uint64_t kHi = op == kPaddb || op == kPsubb   ? 0x8080808080808080ull
                        : op == kPaddw || op == kPsubw ? 0x8000800080008000ull
