@@ -14,7 +14,17 @@ uint64_t parity_flag(uint64_t v) {
 
 uint64_t compute_eflags(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t src2) {
   if (cc_op & kCcRot) {
-    return (compute_eflags(cc_op & ~kCcRot, dst, src, 0) & ~(kCF | kOF)) | (src2 & (kCF | kOF));
+    const unsigned bits = 8u << ((cc_op >> kCcRotSizeShift) & 3);
+    const uint64_t msb = (src2 >> (bits - 1)) & 1;
+    uint64_t cf, of;
+    if (cc_op & kCcRotRight) {
+      cf = msb;
+      of = msb ^ ((src2 >> (bits - 2)) & 1);
+    } else {
+      cf = src2 & 1;
+      of = msb ^ cf;
+    }
+    return (compute_eflags(cc_op & ~kCcRotMask, dst, src, 0) & ~(kCF | kOF)) | cf | of << 11;
   }
   const uint32_t kind = cc_kind(cc_op);
   if (kind == kCcEflags || kind >= kCcNumOps) return src & kArithFlags;

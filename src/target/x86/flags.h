@@ -46,12 +46,17 @@ enum CcOp : uint32_t {
   kCcMul = 40,
   kCcNumOps = 44,
   // Added to any kind but Eflags/Adc/Sbb after a rotate: the flags are those of the kind
-  // with CF and OF replaced by cc_src2's (a rotate changes only CF and OF; cc_src2 is unused
-  // by those kinds), so rotates need not materialize the flags.
+  // with CF and OF those of the rotate, derived from its result in cc_src2 (a rotate changes
+  // only CF and OF; cc_src2 is unused by those kinds), so rotates need not materialize the
+  // flags. kCcRotRight for ror (else rol), the rotate's log2 size at kCcRotSizeShift.
   kCcRot = 0x100,
+  kCcRotRight = 0x200,
+  kCcRotMask = 0xf00,
   // Translate time only: the value is in the CPU state, not known.
   kCcDynamic = 0xff,
 };
+
+inline constexpr unsigned kCcRotSizeShift = 10;
 
 // Without kCcRot, which cc_kind keeps.
 constexpr uint32_t cc_kind(uint32_t op) {

@@ -162,7 +162,7 @@ void X86Frontend::dump_state(const void *env, FILE *out) const {
                                        "INC",    "DEC", "SHL", "SAR", "MUL"};
   static const char kSizes[] = "BWLQ";
   char name[16];
-  const uint32_t k = cc_kind(c.cc_op & ~kCcRot) / 4;
+  const uint32_t k = cc_kind(c.cc_op & ~kCcRotMask) / 4;
   if (k == 0) {
     std::snprintf(name, sizeof name, "EFLAGS");
   } else if (k < sizeof kKinds / sizeof kKinds[0]) {

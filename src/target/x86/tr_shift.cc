@@ -57,25 +57,17 @@ void shift_flags(Translator &t, uint32_t op, TempId count, bool known, uint64_t 
 // Whether a rotate by a known nonzero count can keep the lazy state (see kCcRot).
 bool rot_lazy(uint32_t cc_op) {
   if (cc_op == kCcDynamic) return false;
-  const uint32_t kind = cc_kind(cc_op & ~kCcRot);
+  const uint32_t kind = cc_kind(cc_op & ~kCcRotMask);
   return kind != kCcEflags && kind != kCcAdc && kind != kCcSbb;
 }
 
-// The rotate's CF and OF into cc_src2, the other flags left to the lazy state.
+// The rotate's result into cc_src2 (its CF and OF are computed from it when read), the other
+// flags left to the lazy state.
 void rot_flags_lazy(Translator &t, bool left, TempId r, unsigned bits) {
-  TempId one = t.cst(1);
-  TempId msb = t.binop(Opcode::and_, t.binop(Opcode::shr, r, t.cst(bits - 1)), one);
-  TempId cf, of;
-  if (left) {
-    cf = t.binop(Opcode::and_, r, one);
-    of = t.binop(Opcode::xor_, msb, cf);
-  } else {
-    cf = msb;
-    of = t.binop(Opcode::xor_, msb,
-                 t.binop(Opcode::and_, t.binop(Opcode::shr, r, t.cst(bits - 2)), one));
-  }
-  TempId co = t.binop(Opcode::or_, cf, t.binop(Opcode::shl, of, t.cst(11)));
-  t.set_cc(t.cc_op | kCcRot, 0, 0, co);
+  const uint32_t lg = bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3;
+  t.set_cc((t.cc_op & ~kCcRotMask) | kCcRot | (left ? 0u : uint32_t{kCcRotRight}) |
+               lg << kCcRotSizeShift,
+           0, 0, r);
 }
 
 uint64_t replicate_factor(unsigned size) {

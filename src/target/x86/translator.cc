@@ -317,7 +317,11 @@ TempId Translator::eflags() {
 
 TempId Translator::carry() {
   const unsigned size = cc_op == kCcDynamic ? 8 : 1u << cc_size_log2(cc_op);
-  if (cc_op != kCcDynamic && (cc_op & kCcRot)) return binop(Opcode::and_, cc_src2, cst(1));
+  if (cc_op != kCcDynamic && (cc_op & kCcRot)) {
+    if (!(cc_op & kCcRotRight)) return binop(Opcode::and_, cc_src2, cst(1));
+    const unsigned bits = 8u << ((cc_op >> kCcRotSizeShift) & 3);
+    return binop(Opcode::and_, binop(Opcode::shr, cc_src2, cst(bits - 1)), cst(1));
+  }
   TempId d = tmp();
   switch (cc_op == kCcDynamic ? kCcDynamic : cc_kind(cc_op)) {
     case kCcEflags:
