@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "jit/exec/engine.h"
+#include "user/guest_addr.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -44,7 +45,7 @@ void add(uint64_t alias, uint64_t target, int alias_prot) {
   mem.set_code_page(alias, true);
   if (alias_prot & PROT_WRITE) {
     mem.set_wants_write(alias, true);
-    host_syscall(SYS_mprotect, alias, kPageSize, alias_prot & ~PROT_WRITE);
+    host_syscall(SYS_mprotect, g2h_addr(alias), kPageSize, alias_prot & ~PROT_WRITE);
   }
 }
 

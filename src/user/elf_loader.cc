@@ -13,7 +13,9 @@
 #include <cstring>
 #include <vector>
 
+#include "user/guest_addr.h"
 #include "user/guest_memory.h"
+#include "user/guest_mmap.h"
 
 namespace qemu::user {
 
@@ -164,26 +166,33 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
   uint64_t bias = 0;
   void *r;
   if (eh.e_type == ET_DYN) {
+    // A guest space too small for dyn_base (a high guest base): as far up it as the kernel's
+    // ELF_ET_DYN_BASE is in the whole space (2/3), so the heap has room to grow.
+    if (dyn_base + span > g_guest_limit) dyn_base = page_down(g_guest_limit / 3 * 2);
     uint64_t want = (dyn_base + align - 1) & ~(align - 1);
-    r = mmap(reinterpret_cast<void *>(want), span, PROT_NONE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    r = MAP_FAILED;
+    if (want + span <= g_guest_limit)
+      r = mmap(g2h(want), span, PROT_NONE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     if (r == MAP_FAILED) {
       // Taken: anywhere, aligned.
-      r = mmap(nullptr, span + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-               0);
-      if (r == MAP_FAILED) return fail(err, "Unable to map ELF image: out of memory");
-      uint64_t a = reinterpret_cast<uint64_t>(r);
+      const int64_t g = mmap_guest(0, span + align, PROT_NONE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (g < 0 && g >= -4095) return fail(err, "Unable to map ELF image: out of memory");
+      uint64_t a = static_cast<uint64_t>(g);
       uint64_t aligned = (a + align - 1) & ~(align - 1);
-      if (aligned > a) munmap(r, aligned - a);
+      if (aligned > a) munmap(g2h(a), aligned - a);
       if (aligned + span < a + span + align)
-        munmap(reinterpret_cast<void *>(aligned + span), a + span + align - aligned - span);
-      r = reinterpret_cast<void *>(aligned);
+        munmap(g2h(aligned + span), a + span + align - aligned - span);
+      r = g2h(aligned);
     }
-    bias = reinterpret_cast<uint64_t>(r) - lo;
+    bias = h2g(r) - lo;
   } else {
-    r = mmap(reinterpret_cast<void *>(lo), span, PROT_NONE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-    if (r == MAP_FAILED || reinterpret_cast<uint64_t>(r) != lo) {
+    r = MAP_FAILED;
+    if (hi <= g_guest_limit)
+      r = mmap(g2h(lo), span, PROT_NONE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (r == MAP_FAILED || r != g2h(lo)) {
       if (r != MAP_FAILED) munmap(r, span);
       return fail(err, "requires virtual address space that is in use");
     }
@@ -204,24 +213,24 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
     if (ph.p_filesz) {
       // Writable while the tail of the last file page is cleared.
       int p = ph.p_memsz > ph.p_filesz ? prot | PROT_WRITE : prot;
-      void *m = mmap(reinterpret_cast<void *>(seg_start), map_end - seg_start, p,
-                     MAP_PRIVATE | MAP_FIXED, fd, page_down(ph.p_offset));
+      void *m = mmap(g2h(seg_start), map_end - seg_start, p, MAP_PRIVATE | MAP_FIXED, fd,
+                     page_down(ph.p_offset));
       if (m == MAP_FAILED) {
-        munmap(reinterpret_cast<void *>(img->start), span);
+        munmap(g2h(img->start), span);
         return fail(err, std::string("Unable to map ELF segment: ") + strerror(errno));
       }
       if (ph.p_memsz > ph.p_filesz && (file_end & kPageMask)) {
-        memset(reinterpret_cast<void *>(file_end), 0, map_end - file_end);
+        memset(g2h(file_end), 0, map_end - file_end);
       }
-      if (p != prot) mprotect(reinterpret_cast<void *>(seg_start), map_end - seg_start, prot);
+      if (p != prot) mprotect(g2h(seg_start), map_end - seg_start, prot);
     } else {
       map_end = seg_start;
     }
     if (mem_end > map_end) {
-      void *m = mmap(reinterpret_cast<void *>(map_end), mem_end - map_end, prot,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+      void *m = mmap(g2h(map_end), mem_end - map_end, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                     -1, 0);
       if (m == MAP_FAILED) {
-        munmap(reinterpret_cast<void *>(img->start), span);
+        munmap(g2h(img->start), span);
         return fail(err, std::string("Unable to map ELF bss: ") + strerror(errno));
       }
     }
@@ -248,7 +257,7 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
   std::sort(segs.begin(), segs.end());
   uint64_t covered = img->start;
   for (auto &[s, e] : segs) {
-    if (s > covered) munmap(reinterpret_cast<void *>(covered), s - covered);
+    if (s > covered) munmap(g2h(covered), s - covered);
     covered = std::max(covered, e);
   }
   return true;

@@ -1,5 +1,5 @@
-// Loading an x86-64 ELF executable (and its PT_INTERP interpreter) into our own address space,
-// where the guest runs it (guest address == host address).
+// Loading an x86-64 ELF executable (and its PT_INTERP interpreter) into guest memory (our own
+// address space at the guest base, guest_addr.h). Addresses here are guest addresses.
 #pragma once
 
 #include <cstdint>

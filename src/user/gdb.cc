@@ -21,6 +21,7 @@
 #include "gdbstub/socket.h"
 #include "gdbstub/x86_64.h"
 #include "jit/exec/engine.h"
+#include "user/guest_addr.h"
 #include "user/signal.h"
 #include "user/user_state.h"
 
@@ -61,13 +62,13 @@ class UserTarget : public gdbstub::Target {
   // read-only code: gdb uses Z0 breakpoints).
   bool read_memory(uint64_t addr, void *buf, size_t len) override {
     if (addr + len < addr || !g_proc->mem.is_mapped(addr, len, PROT_READ)) return false;
-    return probe_read(addr, buf, static_cast<unsigned>(len));
+    return probe_read(g2h_addr(addr), buf, static_cast<unsigned>(len));
   }
   bool write_memory(uint64_t addr, const void *buf, size_t len) override {
     if (addr + len < addr || !g_proc->mem.is_mapped(addr, len, PROT_WRITE)) return false;
     // A page holding translated code is write-protected on the host: the fault handler
     // drops its blocks and lets the write through.
-    return probe_write(addr, buf, static_cast<unsigned>(len));
+    return probe_write(g2h_addr(addr), buf, static_cast<unsigned>(len));
   }
   const char *target_xml(std::string_view annex) const override {
     return gdbstub::x86_64_target_xml(annex);
@@ -75,7 +76,7 @@ class UserTarget : public gdbstub::Target {
   bool auxv(std::string *out) override {
     const StackInfo &s = g_proc->stack;
     if (!s.auxv) return false;
-    out->assign(reinterpret_cast<const char *>(s.auxv), s.auxv_len);
+    out->assign(static_cast<const char *>(g2h(s.auxv)), s.auxv_len);
     return true;
   }
   std::string offsets() override {

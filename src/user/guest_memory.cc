@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "user/guest_addr.h"
+
 namespace qemu::user {
 
 GuestMemoryMap::GuestMemoryMap() : top_(new std::atomic<Leaf *>[1u << kTopBits]()) {}
@@ -154,6 +156,7 @@ std::vector<GuestMapping> GuestMemoryMap::mappings() const {
 
 uint64_t GuestMemoryMap::find_free(uint64_t hint, uint64_t len, uint64_t limit) const {
   len = page_up(len);
+  if (!limit) limit = g_guest_limit;
   uint64_t a = page_up(hint);
   std::lock_guard<std::mutex> lock(mu_);
   for (;;) {

@@ -1,6 +1,7 @@
 // The guest's view of its address space: which pages are mapped and with which protections
 // (what the guest asked for), and which hold translated code (mprotected read-only by us so a
-// write can be caught and the blocks invalidated). Guest address == host address (guest_base 0).
+// write can be caught and the blocks invalidated). All addresses here are guest addresses
+// (guest_addr.h turns them into host ones).
 //
 // Ranges live in an interval map under a mutex; the per-page "holds code" and "guest wants it
 // writable" bits live in a lock-free two-level bitmap so the SIGSEGV handler can read them.
@@ -55,9 +56,11 @@ class GuestMemoryMap {
   bool find(uint64_t addr, GuestMapping *out) const;
   std::vector<GuestMapping> mappings() const;
   // The first free gap of len bytes at or above hint below limit (page aligned), or 0.
-  uint64_t find_free(uint64_t hint, uint64_t len, uint64_t limit = kUserSpaceEnd) const;
+  // limit 0: the end of the guest address space.
+  uint64_t find_free(uint64_t hint, uint64_t len, uint64_t limit = 0) const;
 
-  // Host ranges the guest must never map over (the emulator's binary, JIT buffer, ...).
+  // Ranges of guest addresses the guest must never map over: where the emulator's binary,
+  // JIT buffer, ... lie in the host (at guest address = host address - guest base).
   void reserve_host(uint64_t start, uint64_t end);
   bool overlaps_host(uint64_t start, uint64_t len) const;
 

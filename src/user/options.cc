@@ -100,7 +100,8 @@ void h_uname(Ctx &c, const char *a) {
   c.o->uname_release = a;
 }
 void h_guest_base(Ctx &c, const char *a) {
-  c.o->guest_base = strtoull(a, nullptr, 0);
+  // strtol as QEMU: out of range saturates to LONG_MAX, a minus sign wraps.
+  c.o->guest_base = static_cast<uint64_t>(strtol(a, nullptr, 0));
   c.o->have_guest_base = true;
 }
 void h_reserved_va(Ctx &c, const char *a) {

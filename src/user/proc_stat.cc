@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "user/guest_addr.h"
 #include "user/user_state.h"
 
 namespace qemu::user {
@@ -31,7 +32,7 @@ ImageBounds image_bounds(const ElfImage &exe) {
   }
   for (uint16_t i = 0; i < exe.phnum; i++) {
     Elf64_Phdr ph;
-    std::memcpy(&ph, reinterpret_cast<const void *>(exe.phdr + i * sizeof ph), sizeof ph);
+    std::memcpy(&ph, g2h(exe.phdr + i * sizeof ph), sizeof ph);
     if (ph.p_type != PT_LOAD) continue;
     const uint64_t lo = ph.p_vaddr + exe.load_bias, hi = lo + ph.p_filesz;
     if ((ph.p_flags & PF_X) && lo < b.start_code) b.start_code = lo;

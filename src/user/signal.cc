@@ -14,6 +14,7 @@
 #include "jit/exec/engine.h"
 #include "user/code_alias.h"
 #include "user/gdb.h"
+#include "user/guest_addr.h"
 #include "user/syscall_table.h"
 #include "user/user_state.h"
 
@@ -28,9 +29,10 @@ bool is_sync_fault(int sig, const siginfo_t *info) {
          info->si_code > 0;
 }
 
-// A write to a page whose translated code we protected: drop the code, give the page back
-// its write permission and retry the write. When the block doing the write was decoded from
-// that page, it must not go on with stale code: the writing instruction runs alone.
+// A write to a page whose translated code we protected (addr: the guest address): drop the
+// code, give the page back its write permission and retry the write. When the block doing the
+// write was decoded from that page, it must not go on with stale code: the writing
+// instruction runs alone.
 bool handle_code_write(uint64_t addr, uintptr_t host_pc) {
   GuestMemoryMap &mem = g_proc->mem;
   uint64_t page = page_down(addr);
@@ -43,7 +45,7 @@ bool handle_code_write(uint64_t addr, uintptr_t host_pc) {
   mem.set_code_page(page, false);
   int prot = mem.prot_at(page);
   if (prot < 0) prot = PROT_READ | PROT_WRITE;
-  host_syscall(SYS_mprotect, page, kPageSize, prot | PROT_WRITE);
+  host_syscall(SYS_mprotect, g2h_addr(page), kPageSize, prot | PROT_WRITE);
   ThreadState *ts = current_thread();
   bool overlaps = engine && engine->running_block_overlaps(host_pc, page, page + kPageSize);
   for (unsigned i = 0; i < n && engine && !overlaps; i++)
@@ -73,7 +75,9 @@ void host_handler(int sig, siginfo_t *info, void *ucv) {
   auto *uc = static_cast<ucontext_t *>(ucv);
   int saved_errno = errno;
   if (is_sync_fault(sig, info)) {
+    // The guest address (a #GP's 0 stays 0).
     uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
+    if (addr && info->si_code != SI_KERNEL) addr = h2g(addr);
     bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
     if (sig == SIGSEGV && write && g_proc &&
         handle_code_write(addr, uc->uc_mcontext.gregs[REG_RIP])) {

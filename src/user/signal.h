@@ -39,7 +39,7 @@ void drain_ring(ThreadState *ts);
 [[noreturn]] void die_with_signal(int sig);
 
 // Faults raised while our own code probes guest memory (the interpreter backend's loads and
-// stores): true when [addr, addr+len) can be accessed.
+// stores): true when the host range [addr, addr+len) can be accessed.
 bool probe_read(uint64_t addr, void *out, unsigned len);
 bool probe_write(uint64_t addr, const void *in, unsigned len);
 

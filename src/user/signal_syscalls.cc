@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "user/guest_addr.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
@@ -85,14 +86,14 @@ SYSCALL_HANDLER(rt_sigaction) {
   if (a[1]) {
     if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
     if (!readable(a[1], sizeof nact)) return -EFAULT;
-    memcpy(&nact, reinterpret_cast<const void *>(a[1]), sizeof nact);
+    memcpy(&nact, g2h(a[1]), sizeof nact);
   }
   if (a[2] && !writable(a[2], sizeof(KSigaction))) return -EFAULT;
   std::lock_guard<std::mutex> lock(g_proc->sigact_mu);
   GuestSigaction &cur = g_proc->sigact[sig];
   if (a[2]) {
     KSigaction old{cur.handler, cur.flags, cur.restorer, cur.mask};
-    memcpy(reinterpret_cast<void *>(a[2]), &old, sizeof old);
+    memcpy(g2h(a[2]), &old, sizeof old);
   }
   if (a[1]) {
     cur.handler = nact.handler;
@@ -108,11 +109,11 @@ SYSCALL_HANDLER(rt_sigprocmask) {
   uint64_t set = 0;
   if (a[1]) {
     if (!readable(a[1], 8)) return -EFAULT;
-    memcpy(&set, reinterpret_cast<const void *>(a[1]), 8);
+    memcpy(&set, g2h(a[1]), 8);
   }
   if (a[2]) {
     if (!writable(a[2], 8)) return -EFAULT;
-    memcpy(reinterpret_cast<void *>(a[2]), &ts->sigmask, 8);
+    memcpy(g2h(a[2]), &ts->sigmask, 8);
   }
   if (a[1]) {
     switch (a[0]) {
@@ -141,12 +142,12 @@ SYSCALL_HANDLER(sigaltstack) {
   if (a[1]) {
     if (!writable(a[1], sizeof(KStack))) return -EFAULT;
     KStack old{ts->altstack_sp, on ? 1 : (ts->altstack_flags & 2), 0, ts->altstack_size};
-    memcpy(reinterpret_cast<void *>(a[1]), &old, sizeof old);
+    memcpy(g2h(a[1]), &old, sizeof old);
   }
   if (a[0]) {
     if (!readable(a[0], sizeof(KStack))) return -EFAULT;
     KStack ns;
-    memcpy(&ns, reinterpret_cast<const void *>(a[0]), sizeof ns);
+    memcpy(&ns, g2h(a[0]), sizeof ns);
     if (on) return -EPERM;
     if (ns.ss_flags & 2) {
       ts->altstack_sp = 0;
@@ -178,7 +179,7 @@ SYSCALL_HANDLER(rt_sigpending) {
     for (int sig = 1; sig <= kGuestNsig; ++sig)
       if (sigismember(&host, sig) == 1) set |= sigbit(sig);
   set &= ts->sigmask;
-  memcpy(reinterpret_cast<void *>(a[0]), &set, 8);
+  memcpy(g2h(a[0]), &set, 8);
   return 0;
 }
 
@@ -186,7 +187,7 @@ SYSCALL_HANDLER(rt_sigsuspend) {
   if (a[1] != 8) return -EINVAL;
   if (!readable(a[0], 8)) return -EFAULT;
   uint64_t set;
-  memcpy(&set, reinterpret_cast<const void *>(a[0]), 8);
+  memcpy(&set, g2h(a[0]), 8);
   ts->saved_mask = ts->sigmask;
   ts->have_saved_mask = true;
   ts->sigmask = set & ~kUnblockable;
@@ -204,7 +205,7 @@ SYSCALL_HANDLER(rt_sigtimedwait) {
   if (a[3] != 8) return -EINVAL;
   if (!readable(a[0], 8)) return -EFAULT;
   uint64_t set;
-  memcpy(&set, reinterpret_cast<const void *>(a[0]), 8);
+  memcpy(&set, g2h(a[0]), 8);
   set &= ~kUnblockable;
   siginfo_t info;
   int sig = take_from(ts, set, &info);
@@ -218,7 +219,7 @@ SYSCALL_HANDLER(rt_sigtimedwait) {
     sig = take_from(ts, set, &info);
     if (!sig) {
       int64_t r = host_syscall(SYS_rt_sigtimedwait, reinterpret_cast<uint64_t>(&hset),
-                               reinterpret_cast<uint64_t>(&info), a[2], 8);
+                               reinterpret_cast<uint64_t>(&info), g2h_arg(a[2]), 8);
       sig = r > 0 ? static_cast<int>(r) : 0;
       if (r < 0) {
         sigprocmask(SIG_SETMASK, &old, nullptr);
@@ -229,7 +230,7 @@ SYSCALL_HANDLER(rt_sigtimedwait) {
   }
   if (a[1]) {
     if (!writable(a[1], sizeof info)) return -EFAULT;
-    memcpy(reinterpret_cast<void *>(a[1]), &info, sizeof info);
+    memcpy(g2h(a[1]), &info, sizeof info);
   }
   return sig;
 }

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "user/guest_addr.h"
 #include "user/guest_memory.h"
+#include "user/guest_mmap.h"
 
 namespace qemu::user {
 
@@ -20,7 +22,7 @@ class Writer {
   explicit Writer(uint64_t top) : sp_(top) {}
   uint64_t push_bytes(const void *data, size_t len) {
     sp_ -= len;
-    memcpy(reinterpret_cast<void *>(sp_), data, len);
+    memcpy(g2h(sp_), data, len);
     return sp_;
   }
   uint64_t push_string(const std::string &s) { return push_bytes(s.c_str(), s.size() + 1); }
@@ -39,16 +41,16 @@ bool setup_stack(const StackParams &p, const LoadedProgram &prog, GuestMemoryMap
   uint64_t size = page_up(std::max<uint64_t>(p.stack_size, 64 * 1024));
   int prot = PROT_READ | PROT_WRITE | (p.exec_stack ? PROT_EXEC : 0);
   // A guard page below it.
-  void *m = mmap(nullptr, size + kPageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  if (m == MAP_FAILED) {
-    *err = std::string("Unable to allocate the stack: ") + strerror(errno);
+  const int64_t m = mmap_guest(0, size + kPageSize, PROT_NONE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m < 0 && m >= -4095) {
+    *err = std::string("Unable to allocate the stack: ") + strerror(static_cast<int>(-m));
     return false;
   }
-  uint64_t base = reinterpret_cast<uint64_t>(m) + kPageSize;
-  if (mprotect(reinterpret_cast<void *>(base), size, prot) < 0) {
+  uint64_t base = static_cast<uint64_t>(m) + kPageSize;
+  if (mprotect(g2h(base), size, prot) < 0) {
     *err = std::string("Unable to allocate the stack: ") + strerror(errno);
-    munmap(m, size + kPageSize);
+    munmap(g2h(static_cast<uint64_t>(m)), size + kPageSize);
     return false;
   }
   if (mem) {
@@ -102,13 +104,13 @@ bool setup_stack(const StackParams &p, const LoadedProgram &prog, GuestMemoryMap
     *err = "Argument list too long";
     return false;
   }
-  uint64_t *q = reinterpret_cast<uint64_t *>(sp);
+  uint64_t *q = static_cast<uint64_t *>(g2h(sp));
   *q++ = argv_addr.size();
   for (uint64_t a : argv_addr) *q++ = a;
   *q++ = 0;
   for (uint64_t a : envp_addr) *q++ = a;
   *q++ = 0;
-  out->auxv = reinterpret_cast<uint64_t>(q);
+  out->auxv = h2g(q);
   out->auxv_len = auxv.size() * 8;
   for (uint64_t a : auxv) *q++ = a;
   out->sp = sp;
@@ -116,7 +118,7 @@ bool setup_stack(const StackParams &p, const LoadedProgram &prog, GuestMemoryMap
 }
 
 bool auxv_lookup(const StackInfo &info, uint64_t type, uint64_t *value) {
-  const uint64_t *a = reinterpret_cast<const uint64_t *>(info.auxv);
+  const uint64_t *a = static_cast<const uint64_t *>(g2h(info.auxv));
   for (size_t i = 0; i + 1 < info.auxv_len / 8; i += 2) {
     if (a[i] == type) {
       *value = a[i + 1];

@@ -18,6 +18,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "user/guest_addr.h"
 #include "user/syscall_table.h"
 
 namespace qemu::user {
@@ -136,7 +137,7 @@ std::string pointer(uint64_t v) {
   return v ? fmt::format("0x{:016x}", v) : "NULL";
 }
 
-// A guest string (guest address == host address); unreadable memory gives the pointer.
+// A guest string; unreadable memory gives the pointer.
 std::string guest_string(uint64_t addr) {
   if (!addr) return "NULL";
   // process_vm_readv never faults: read in pieces up to a NUL.
@@ -146,7 +147,7 @@ std::string guest_string(uint64_t addr) {
     struct iovec local = {buf, sizeof buf};
     // Stop at page ends so an unmapped next page doesn't fail the whole read.
     uint64_t chunk = std::min<uint64_t>(sizeof buf, 4096 - ((addr + s.size()) & 4095));
-    struct iovec remote = {reinterpret_cast<void *>(addr + s.size()), chunk};
+    struct iovec remote = {g2h(addr + s.size()), chunk};
     local.iov_len = chunk;
     ssize_t n = syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0);
     if (n <= 0) return s.empty() ? pointer(addr) : "\"" + s + "\"...";

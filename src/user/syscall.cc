@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "jit/exec/engine.h"
 #include "user/code_alias.h"
+#include "user/guest_addr.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -32,14 +33,15 @@ bool release_code_pages(const uint64_t a[6]) {
   bool any = false;
   for (int i = 0; i < 6; ++i) {
     uint64_t p = page_down(a[i]);
-    if (a[i] < kPageSize || a[i] >= kUserSpaceEnd) continue;
+    if (a[i] < kPageSize || a[i] >= g_guest_limit) continue;
     for (int n = 0; n < 256 && mem.is_code_page(p) && mem.wants_write(p); ++n, p += kPageSize) {
       if (g_proc->engine) g_proc->engine->invalidate(p, p + kPageSize);
       uint64_t targets[8];
       drop_alias_targets(p, targets, 8);
       mem.set_code_page(p, false);
       int prot = mem.prot_at(p);
-      host_syscall(SYS_mprotect, p, kPageSize, (prot < 0 ? PROT_READ : prot) | PROT_WRITE);
+      host_syscall(SYS_mprotect, g2h_addr(p), kPageSize,
+                   (prot < 0 ? PROT_READ : prot) | PROT_WRITE);
       any = true;
     }
   }
@@ -69,12 +71,15 @@ int64_t do_syscall(ThreadState *ts, uint64_t nr, const uint64_t a[6]) {
   }
   if (def->handler) {
     ret = def->handler(ts, a);
-  } else {
+  } else if (!g_guest_base) {
     ret = host_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     // The kernel wrote into a page we keep read-only for its translated code: give the
     // pages back their write permission (dropping the code) and run the call again.
     if (ret == -EFAULT && release_code_pages(a))
       ret = host_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+  } else {
+    ret = translated_syscall(ts, nr, a);
+    if (ret == -EFAULT && release_code_pages(a)) ret = translated_syscall(ts, nr, a);
   }
   if (strace && def->ret != 'n') log_write(strace_result(nr, ret));
   if (ret == -EINTR && ts->signal_pending.load()) ret = kErestartSys;

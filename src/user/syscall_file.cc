@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "user/guest_addr.h"
 #include "user/proc_stat.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
@@ -20,7 +21,7 @@ namespace {
 
 bool read_path(uint64_t addr, std::string *out) {
   if (!g_proc->mem.is_mapped(addr, 1, PROT_READ)) return false;
-  *out = reinterpret_cast<const char *>(addr);
+  *out = static_cast<const char *>(g2h(addr));
   return true;
 }
 
@@ -60,7 +61,7 @@ bool open_special(const std::string &path, int flags, int64_t *ret) {
     return true;
   }
   if (e == "auxv") {
-    std::string data(reinterpret_cast<const char *>(g_proc->stack.auxv), g_proc->stack.auxv_len);
+    std::string data(static_cast<const char *>(g2h(g_proc->stack.auxv)), g_proc->stack.auxv_len);
     *ret = fd_with(data, flags);
     return true;
   }
@@ -90,12 +91,13 @@ int64_t readlink_common(int dirfd, const std::string &path, uint64_t buf, uint64
     if (static_cast<int64_t>(size) <= 0) return -EINVAL;
     if (!g_proc->mem.is_mapped(buf, size, PROT_WRITE)) return -EFAULT;
     size_t n = std::min<size_t>(size, g_proc->exe_path.size());
-    memcpy(reinterpret_cast<void *>(buf), g_proc->exe_path.data(), n);
+    memcpy(g2h(buf), g_proc->exe_path.data(), n);
     return static_cast<int64_t>(n);
   }
   if (at)
-    return host_syscall(SYS_readlinkat, dirfd, reinterpret_cast<uint64_t>(path.c_str()), buf, size);
-  return host_syscall(SYS_readlink, reinterpret_cast<uint64_t>(path.c_str()), buf, size);
+    return host_syscall(SYS_readlinkat, dirfd, reinterpret_cast<uint64_t>(path.c_str()),
+                        g2h_arg(buf), size);
+  return host_syscall(SYS_readlink, reinterpret_cast<uint64_t>(path.c_str()), g2h_arg(buf), size);
 }
 
 // -L: an absolute path that exists under the prefix is opened there (QEMU's path remapping),
@@ -121,7 +123,7 @@ SYSCALL_HANDLER(open) {
   std::string buf;
   if (const char *p = remap(path, &buf))
     return host_syscall(SYS_open, reinterpret_cast<uint64_t>(p), a[1], a[2]);
-  return host_syscall(SYS_open, a[0], a[1], a[2]);
+  return host_syscall(SYS_open, reinterpret_cast<uint64_t>(path.c_str()), a[1], a[2]);
 }
 
 SYSCALL_HANDLER(openat) {
@@ -133,7 +135,7 @@ SYSCALL_HANDLER(openat) {
   std::string buf;
   if (const char *p = remap(path, &buf))
     return host_syscall(SYS_openat, a[0], reinterpret_cast<uint64_t>(p), a[2], a[3]);
-  return host_syscall(SYS_openat, a[0], a[1], a[2], a[3]);
+  return host_syscall(SYS_openat, a[0], reinterpret_cast<uint64_t>(path.c_str()), a[2], a[3]);
 }
 
 SYSCALL_HANDLER(readlink) {

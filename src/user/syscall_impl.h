@@ -46,6 +46,10 @@ SYSCALL_HANDLER(rt_sigpending);
 SYSCALL_HANDLER(rt_sigtimedwait);
 SYSCALL_HANDLER(pause);
 
+// syscall_guest_ptrs.cc: a pass-through call when the guest base is not 0, its guest pointers
+// (and those in the structures it takes) translated to host addresses.
+int64_t translated_syscall(ThreadState *ts, uint64_t nr, const uint64_t a[6]);
+
 // Runs the guest's system call (number in rax, arguments in rdi rsi rdx r10 r8 r9): strace,
 // dispatch, result. Returns the value for rax, or -ERESTARTSYS (-512) when a signal
 // interrupted a call that may be restarted.

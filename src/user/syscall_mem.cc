@@ -1,6 +1,6 @@
-// Memory system calls: passed to the host (guest address == host address) with the guest's
-// view recorded in the GuestMemoryMap, the emulator's own mappings kept out of reach, and
-// translated code dropped when its pages change.
+// Memory system calls: passed to the host (at guest address + guest base, guest_addr.h) with
+// the guest's view recorded in the GuestMemoryMap, the emulator's own mappings kept out of
+// reach, and translated code dropped when its pages change.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
@@ -13,6 +13,8 @@
 
 #include "jit/exec/engine.h"
 #include "user/code_alias.h"
+#include "user/guest_addr.h"
+#include "user/guest_mmap.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
 
@@ -46,13 +48,13 @@ void drop_code(uint64_t start, uint64_t len) {
 // mprotect keeping pages with translated code read-only on the host.
 int64_t protect_range(uint64_t start, uint64_t len, int prot) {
   GuestMemoryMap &mem = g_proc->mem;
-  int64_t r = host_syscall(SYS_mprotect, start, len, prot);
+  int64_t r = host_syscall(SYS_mprotect, g2h_addr(start), len, prot);
   if (r < 0) return r;
   if (prot & PROT_WRITE) {
     for (uint64_t p = page_down(start); p < start + len; p += kPageSize) {
       if (mem.is_code_page(p)) {
         mem.set_wants_write(p, true);
-        host_syscall(SYS_mprotect, p, kPageSize, prot & ~PROT_WRITE);
+        host_syscall(SYS_mprotect, g2h_addr(p), kPageSize, prot & ~PROT_WRITE);
       }
     }
   } else {
@@ -63,7 +65,7 @@ int64_t protect_range(uint64_t start, uint64_t len, int prot) {
 }
 
 bool bad_range(uint64_t start, uint64_t len) {
-  return start + len < start || start + len > kUserSpaceEnd;
+  return start + len < start || start + len > g_guest_limit;
 }
 
 // Whether [start, start+len) holds host memory that is not the guest's: the ranges known at
@@ -77,7 +79,8 @@ bool touches_emulator(uint64_t start, uint64_t len) {
   if (mem.is_mapped(start, end - start)) return false;
   for (uint64_t p = start; p < end; p += kPageSize) {
     if (mem.prot_at(p) >= 0) continue;
-    if (host_syscall(SYS_msync, p, kPageSize, MS_ASYNC) == 0) return true;  // mapped, not ours
+    if (host_syscall(SYS_msync, g2h_addr(p), kPageSize, MS_ASYNC) == 0)
+      return true;  // mapped, not ours
   }
   return false;
 }
@@ -89,25 +92,30 @@ SYSCALL_HANDLER(mmap) {
   uint64_t addr = a[0], len = a[1];
   int prot = static_cast<int>(a[2]), flags = static_cast<int>(a[3]);
   int fd = static_cast<int>(a[4]);
-  if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+  const bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+  if (fixed) {
     if (bad_range(addr, len)) return -ENOMEM;
+    // Below the kernel's mmap_min_addr, as natively (the host address is above it).
+    if (g_guest_base && addr < 0x10000) return -EPERM;
     if (g_proc->mem.overlaps_host(addr, page_up(len))) return -ENOMEM;
   }
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
   int64_t r;
   if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE)) {
     // Into free space, or over the guest's own pages only.
-    r = host_syscall(SYS_mmap, addr, len, prot, (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE, a[4],
-                     a[5]);
+    r = host_syscall(SYS_mmap, g2h_addr(addr), len, prot,
+                     (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE, a[4], a[5]);
     if (r == -EEXIST) {
       if (touches_emulator(addr, len)) return -ENOMEM;
-      r = host_syscall(SYS_mmap, addr, len, prot, flags, a[4], a[5]);
+      r = host_syscall(SYS_mmap, g2h_addr(addr), len, prot, flags, a[4], a[5]);
     }
+  } else if (fixed) {
+    r = host_syscall(SYS_mmap, g2h_addr(addr), len, prot, flags, a[4], a[5]);
   } else {
-    r = host_syscall(SYS_mmap, addr, len, prot, flags, a[4], a[5]);
+    r = mmap_guest(addr, len, prot, flags, fd, a[5]);
   }
   if (r < 0 && r >= -4095) return r;
-  uint64_t got = static_cast<uint64_t>(r);
+  const uint64_t got = fixed ? h2g(static_cast<uint64_t>(r)) : static_cast<uint64_t>(r);
   drop_code(got, len);
   if (prot & PROT_EXEC) drop_fetch_fault_blocks(got, len);
   std::string name = (flags & MAP_ANONYMOUS) ? std::string() : fd_path(fd);
@@ -117,7 +125,7 @@ SYSCALL_HANDLER(mmap) {
   g_proc->mem.map(got, len, prot, flags, (flags & MAP_ANONYMOUS) ? 0 : a[5], name,
                   shared_file ? st.st_dev : 0, shared_file ? st.st_ino : 0);
   if (shared_file) protect_new_aliases(got, len);
-  return r;
+  return static_cast<int64_t>(got);
 }
 
 SYSCALL_HANDLER(munmap) {
@@ -125,7 +133,7 @@ SYSCALL_HANDLER(munmap) {
   if (bad_range(a[0], a[1])) return -EINVAL;
   std::lock_guard<std::mutex> lock(g_proc->mm_mu);
   if (touches_emulator(a[0], a[1])) return -EINVAL;
-  int64_t r = host_syscall(SYS_munmap, a[0], a[1]);
+  int64_t r = host_syscall(SYS_munmap, g2h_addr(a[0]), a[1]);
   if (r == 0) {
     drop_code(a[0], a[1]);
     g_proc->mem.unmap(a[0], a[1]);
@@ -160,22 +168,37 @@ SYSCALL_HANDLER(mremap) {
   GuestMapping old{};
   for (auto &m : maps)
     if (m.start <= old_addr && old_addr < m.end) old = m;
-  int64_t r = host_syscall(SYS_mremap, old_addr, old_len, new_len, flags, new_addr);
+  int64_t r = host_syscall(SYS_mremap, g2h_addr(old_addr), old_len, new_len, flags,
+                           (flags & MREMAP_FIXED) ? g2h_addr(new_addr) : new_addr);
   if (r < 0 && r >= -4095) return r;
-  uint64_t got = static_cast<uint64_t>(r);
+  if (!host_in_guest_space(static_cast<uint64_t>(r), new_len)) {
+    // Moved where the guest cannot see it: on to a free guest range.
+    const uint64_t to = reserve_guest_range(0, new_len);
+    const int64_t m = to ? host_syscall(SYS_mremap, r, new_len, new_len,
+                                        MREMAP_MAYMOVE | MREMAP_FIXED, g2h_addr(to))
+                         : -ENOMEM;
+    if (m < 0 && m >= -4095) {
+      // Give it back where it was, as far as the kernel lets us.
+      host_syscall(SYS_mremap, r, new_len, old_len, MREMAP_MAYMOVE | MREMAP_FIXED,
+                   g2h_addr(old_addr));
+      return -ENOMEM;
+    }
+    r = m;
+  }
+  uint64_t got = h2g(static_cast<uint64_t>(r));
   drop_code(old_addr, old_len);
   if (!(flags & MREMAP_DONTUNMAP)) g_proc->mem.unmap(old_addr, old_len);
   drop_code(got, new_len);
   g_proc->mem.map(got, new_len, prot < 0 ? PROT_READ | PROT_WRITE : prot, old.flags,
                   old.offset + (old_addr - old.start), old.name, old.dev, old.ino);
   if (old.ino) protect_new_aliases(got, new_len);
-  return r;
+  return static_cast<int64_t>(got);
 }
 
 SYSCALL_HANDLER(madvise) {
   (void)ts;
   if (bad_range(a[0], a[1]) || g_proc->mem.overlaps_host(a[0], page_up(a[1]))) return -EINVAL;
-  int64_t r = host_syscall(SYS_madvise, a[0], a[1], a[2]);
+  int64_t r = host_syscall(SYS_madvise, g2h_addr(a[0]), a[1], a[2]);
   if (r == 0 && (a[2] == MADV_DONTNEED || a[2] == MADV_REMOVE || a[2] == MADV_FREE))
     drop_code(a[0], a[1]);
   return r;
@@ -183,11 +206,24 @@ SYSCALL_HANDLER(madvise) {
 
 SYSCALL_HANDLER(shmat) {
   (void)ts;
-  if (a[0] && g_proc->mem.overlaps_host(a[0], 1)) return -EINVAL;
-  int64_t r = host_syscall(SYS_shmat, a[0], a[1], a[2]);
+  if (a[1] && g_proc->mem.overlaps_host(a[1], 1)) return -EINVAL;
+  int64_t r = host_syscall(SYS_shmat, a[0], a[1] ? g2h_arg(a[1]) : 0, a[2]);
   if (r < 0 && r >= -4095) return r;
   struct shmid_ds ds;
-  if (shmctl(static_cast<int>(a[0]), IPC_STAT, &ds) == 0) {
+  const bool have_ds = shmctl(static_cast<int>(a[0]), IPC_STAT, &ds) == 0;
+  if (have_ds && !host_in_guest_space(static_cast<uint64_t>(r), ds.shm_segsz)) {
+    // Attached where the guest cannot see it: again, over a free guest range.
+    host_syscall(SYS_shmdt, r);
+    const uint64_t to = reserve_guest_range(0, ds.shm_segsz);
+    if (!to) return -ENOMEM;
+    r = host_syscall(SYS_shmat, a[0], g2h_addr(to), a[2] | SHM_REMAP);
+    if (r < 0 && r >= -4095) {
+      host_syscall(SYS_munmap, g2h_addr(to), page_up(ds.shm_segsz));
+      return r;
+    }
+  }
+  r = static_cast<int64_t>(h2g(static_cast<uint64_t>(r)));
+  if (have_ds) {
     int prot = (a[2] & SHM_RDONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
     if (a[2] & SHM_EXEC) prot |= PROT_EXEC;
     drop_code(r, ds.shm_segsz);
@@ -204,12 +240,14 @@ SYSCALL_HANDLER(brk) {
   if (want < p.brk_start) return p.brk_cur;
   uint64_t need_end = page_up(want);
   if (need_end > p.brk_mapped_end) {
-    if (p.mem.overlaps_host(p.brk_mapped_end, need_end - p.brk_mapped_end)) return p.brk_cur;
-    int64_t r = host_syscall(SYS_mmap, p.brk_mapped_end, need_end - p.brk_mapped_end,
+    if (need_end > g_guest_limit ||
+        p.mem.overlaps_host(p.brk_mapped_end, need_end - p.brk_mapped_end))
+      return p.brk_cur;
+    int64_t r = host_syscall(SYS_mmap, g2h_addr(p.brk_mapped_end), need_end - p.brk_mapped_end,
                              PROT_READ | PROT_WRITE,
                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (r < 0 && r >= -4095) return p.brk_cur;
-    if (static_cast<uint64_t>(r) != p.brk_mapped_end) {
+    if (static_cast<uint64_t>(r) != g2h_addr(p.brk_mapped_end)) {
       host_syscall(SYS_munmap, r, need_end - p.brk_mapped_end);
       return p.brk_cur;
     }
@@ -218,7 +256,7 @@ SYSCALL_HANDLER(brk) {
     p.brk_mapped_end = need_end;
   } else if (need_end < p.brk_mapped_end) {
     drop_code(need_end, p.brk_mapped_end - need_end);
-    host_syscall(SYS_munmap, need_end, p.brk_mapped_end - need_end);
+    host_syscall(SYS_munmap, g2h_addr(need_end), p.brk_mapped_end - need_end);
     p.mem.unmap(need_end, p.brk_mapped_end - need_end);
     p.brk_mapped_end = need_end;
   }

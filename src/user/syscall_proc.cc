@@ -23,6 +23,7 @@
 #include "jit/exec/engine.h"
 #include "user/cpu_loop.h"
 #include "user/gdb.h"
+#include "user/guest_addr.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/user_state.h"
@@ -35,19 +36,19 @@ std::atomic<int> g_threads{1};
 
 bool put_u32(uint64_t addr, uint32_t v) {
   if (!g_proc->mem.is_mapped(addr, 4, PROT_WRITE)) return false;
-  memcpy(reinterpret_cast<void *>(addr), &v, 4);
+  memcpy(g2h(addr), &v, 4);
   return true;
 }
 bool put_u64(uint64_t addr, uint64_t v) {
   if (!g_proc->mem.is_mapped(addr, 8, PROT_WRITE)) return false;
-  memcpy(reinterpret_cast<void *>(addr), &v, 8);
+  memcpy(g2h(addr), &v, 8);
   return true;
 }
 
 // What a thread does when it ends: CLONE_CHILD_CLEARTID's store and wake.
 void clear_child_tid(ThreadState *ts) {
   if (ts->clear_child_tid && put_u32(ts->clear_child_tid, 0))
-    host_syscall(SYS_futex, ts->clear_child_tid, FUTEX_WAKE, 1, 0, 0, 0);
+    host_syscall(SYS_futex, g2h_addr(ts->clear_child_tid), FUTEX_WAKE, 1, 0, 0, 0);
 }
 
 struct CloneStart {
@@ -200,10 +201,10 @@ bool read_string_array(uint64_t addr, std::vector<std::string> *out) {
   for (;;) {
     if (!g_proc->mem.is_mapped(addr, 8, PROT_READ)) return false;
     uint64_t p;
-    memcpy(&p, reinterpret_cast<const void *>(addr), 8);
+    memcpy(&p, g2h(addr), 8);
     if (!p) return true;
     if (!g_proc->mem.is_mapped(p, 1, PROT_READ)) return false;
-    out->emplace_back(reinterpret_cast<const char *>(p));
+    out->emplace_back(static_cast<const char *>(g2h(p)));
     addr += 8;
     if (out->size() > 1 << 20) return false;
   }
@@ -211,7 +212,7 @@ bool read_string_array(uint64_t addr, std::vector<std::string> *out) {
 
 bool read_path(uint64_t addr, std::string *out) {
   if (!g_proc->mem.is_mapped(addr, 1, PROT_READ)) return false;
-  *out = reinterpret_cast<const char *>(addr);
+  *out = static_cast<const char *>(g2h(addr));
   return true;
 }
 
@@ -317,7 +318,7 @@ SYSCALL_HANDLER(clone3) {
   if (a[1] < 64 || a[1] > sizeof ca + 4096) return -EINVAL;
   memset(&ca, 0, sizeof ca);
   if (!g_proc->mem.is_mapped(a[0], std::min<uint64_t>(a[1], sizeof ca), PROT_READ)) return -EFAULT;
-  memcpy(&ca, reinterpret_cast<const void *>(a[0]), std::min<uint64_t>(a[1], sizeof ca));
+  memcpy(&ca, g2h(a[0]), std::min<uint64_t>(a[1], sizeof ca));
   if (ca.flags & (CLONE_PIDFD | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER | CLONE_NEWNET))
     return -ENOSYS;  // glibc falls back to clone
   uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
@@ -363,7 +364,7 @@ SYSCALL_HANDLER(uname) {
   }
   snprintf(u.machine, sizeof u.machine, "x86_64");
   if (!g_proc->mem.is_mapped(a[0], sizeof u, PROT_WRITE)) return -EFAULT;
-  memcpy(reinterpret_cast<void *>(a[0]), &u, sizeof u);
+  memcpy(g2h(a[0]), &u, sizeof u);
   return 0;
 }
 
@@ -371,7 +372,23 @@ SYSCALL_HANDLER(prctl) {
   (void)ts;
   // A seccomp filter would apply to the emulator as well.
   if (a[0] == PR_SET_SECCOMP) return -EINVAL;
-  return host_syscall(SYS_prctl, a[0], a[1], a[2], a[3], a[4]);
+  uint64_t arg2 = a[1];
+  switch (a[0]) {  // the options whose second argument is a pointer
+    case PR_GET_PDEATHSIG:
+    case PR_GET_UNALIGN:
+    case PR_GET_FPEMU:
+    case PR_GET_FPEXC:
+    case PR_SET_NAME:
+    case PR_GET_NAME:
+    case PR_GET_ENDIAN:
+    case PR_GET_TSC:
+    case PR_GET_CHILD_SUBREAPER:
+      arg2 = g2h_arg(a[1]);
+      break;
+    default:
+      break;
+  }
+  return host_syscall(SYS_prctl, a[0], arg2, a[2], a[3], a[4]);
 }
 
 }  // namespace qemu::user

@@ -1,6 +1,7 @@
 #include "user/user_main.h"
 
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -11,8 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "base/error.h"
 #include "base/log.h"
@@ -24,6 +23,9 @@
 #include "user/code_alias.h"
 #include "user/cpu_loop.h"
 #include "user/gdb.h"
+#include "user/guest_addr.h"
+#include "user/guest_base.h"
+#include "user/guest_mmap.h"
 #include "user/reserved_va.h"
 #include "user/signal.h"
 #include "user/user_state.h"
@@ -31,21 +33,6 @@
 namespace qemu::user {
 
 namespace {
-
-// Everything mapped now belongs to the emulator: the guest may not map over it.
-void reserve_current_mappings(GuestMemoryMap *mem) {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    uint64_t start, end;
-    if (sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
-    if (start >= kUserSpaceEnd) continue;
-    bool guest = false;
-    for (const GuestMapping &m : mem->mappings())
-      if (m.start < end && start < m.end) guest = true;
-    if (!guest) mem->reserve_host(start, end);
-  }
-}
 
 uint32_t engine_log_flags(uint32_t mask) {
   uint32_t f = 0;
@@ -66,7 +53,7 @@ void protect_code_page(uint64_t page) {
   mem.set_code_page(page, true);
   if (prot >= 0 && (prot & PROT_WRITE)) {
     mem.set_wants_write(page, true);
-    mprotect(reinterpret_cast<void *>(page), kPageSize, prot & ~PROT_WRITE);
+    mprotect(g2h(page), kPageSize, prot & ~PROT_WRITE);
   }
   protect_code_aliases(page);
 }
@@ -81,7 +68,7 @@ class ProbedMemory final : public jit::GuestMemory {
  public:
   bool load(uint64_t addr, unsigned size, uint64_t *value) override {
     uint64_t v = 0;
-    if (!probe_read(addr, &v, size)) {
+    if (!probe_read(g2h_addr(addr), &v, size)) {
       last_write_ = false;
       return false;
     }
@@ -89,7 +76,7 @@ class ProbedMemory final : public jit::GuestMemory {
     return true;
   }
   bool store(uint64_t addr, unsigned size, uint64_t value) override {
-    if (!probe_write(addr, &value, size)) {
+    if (!probe_write(g2h_addr(addr), &value, size)) {
       last_write_ = true;
       return false;
     }
@@ -141,6 +128,7 @@ std::vector<std::string> exec_options(const UserOptions &o) {
   if (!o.log_file.empty()) v.insert(v.end(), {"-D", o.log_file});
   if (o.singlestep) v.push_back("-singlestep");
   if (o.strace) v.push_back("-strace");
+  if (o.have_guest_base) v.insert(v.end(), {"-B", fmt::format("{:#x}", o.guest_base)});
   return v;
 }
 
@@ -201,12 +189,10 @@ int user_main(int argc, char **argv, char **envp) {
       return 1;
     }
   }
-  if (o.have_guest_base && o.guest_base != 0) {
-    error_report(
-        "{}: requires virtual address space that is in use (omit the -B option or "
-        "choose a different value)",
-        program);
-    return 1;
+  if (o.have_guest_base) {
+    const int status = check_guest_base(o.guest_base, program);
+    if (status >= 0) return status;
+    set_guest_base(o.guest_base);
   }
   if (o.reserved_va) return refuse_reserved_va(o.reserved_va, program);
   char real[PATH_MAX];
@@ -214,7 +200,7 @@ int user_main(int argc, char **argv, char **envp) {
   proc->self_exe = self_exe_path();
   proc->exec_prefix_args = exec_options(o);
 
-  reserve_current_mappings(&proc->mem);
+  reserve_host_mappings(&proc->mem);
   if (!load_program(program, o.ld_prefix, &proc->mem, &proc->prog, &lerr)) {
     if (lerr.errnum) {
       printf("Error while loading %s: %s\n", program.c_str(), strerror(lerr.errnum));
@@ -262,7 +248,7 @@ int user_main(int argc, char **argv, char **envp) {
 
   // The translator.
   x86::FrontendOptions fo;
-  fo.guest_base = 0;
+  fo.guest_base = g_guest_base;
   fo.code_readable = code_readable;
   fo.lookup_tb = &jit::kHelperLookupTbPtr;
   if (!o.gdb_port.empty()) fo.breakpoint_at = gdb_breakpoint_at;
@@ -271,7 +257,7 @@ int user_main(int argc, char **argv, char **envp) {
   const char *be = getenv("QEMU_JIT_BACKEND");
   eo.backend =
       be && strcmp(be, "interp") == 0 ? jit::BackendKind::interp : jit::BackendKind::x86_64;
-  eo.guest_base = 0;
+  eo.guest_base = g_guest_base;
   static ProbedMemory probed;
   if (eo.backend == jit::BackendKind::interp) {
     eo.mem = &probed;
@@ -287,7 +273,7 @@ int user_main(int argc, char **argv, char **envp) {
   eo.exit_request_offset = exit_request_offset();
   eo.exit_request_value = kExitRequested;
   proc->engine = new jit::Engine(*fe, eo);
-  reserve_current_mappings(&proc->mem);
+  reserve_host_mappings(&proc->mem);
 
   if (log_enabled(kLogPage)) {
     qemu_log("guest mappings:\n{}", proc->mem.format_maps());

@@ -34,6 +34,16 @@ CASES = [
     ["-D", "/nonexistent/dir/log", "-d", "in_asm", TRUE],
     ["-d", "tid", "-D", "nolog", TRUE], ["-d", "all", "-D", "/dev/null", TRUE],
     ["-dfilter", "x", TRUE], ["-dfilter", "0x1000..", TRUE],
+    # -B: alignment (strtol's value: saturated, negative), the program's span in use (under
+    # mmap_min_addr, past the user address space), and bases that run
+    ["-B", "0x1001", TRUE], ["-B", "0x800", TRUE], ["-B", "1", TRUE], ["-B", "-1", TRUE],
+    ["-B", "0xffffffffffff0000", TRUE], ["-B", "0x10000000000000000", TRUE],
+    ["-B", "0", TRUE], ["-B", "0x1000", TRUE], ["-B", "abc", TRUE], ["-B", "4096x", TRUE],
+    ["-B", "0x7fffffffe000", TRUE], ["-B", "0x800000000000", TRUE],
+    ["-B", "0x10000", TRUE], ["-B", "0x1000000000", "/bin/echo", "x"],
+    ["-B", "0x7f0000000000", "/bin/echo", "y"], ["-B", "0x20000", "-B", "0x3001", TRUE],
+    ["-R", "1G", "-B", "0x10000", TRUE], ["-R", "1G", "-B", "0x1001", TRUE],
+    ["-R", "16M", "-B", "0x10000", TRUE],
 ]
 
 ENV_CASES = [
@@ -45,6 +55,10 @@ ENV_CASES = [
     ({"QEMU_SET_ENV": "NOEQ"}, [TRUE]),
     ({"QEMU_PAGESIZE": "7"}, [TRUE]),
     ({"QEMU_RESERVED_VA": "16M"}, [TRUE]),
+    ({"QEMU_GUEST_BASE": "0x1001"}, [TRUE]),
+    ({"QEMU_GUEST_BASE": "0x1000"}, [TRUE]),
+    ({"QEMU_GUEST_BASE": "0x10000"}, ["/bin/echo", "z"]),
+    ({"QEMU_GUEST_BASE": "0x1001"}, ["-B", "0x10000", "/bin/echo", "w"]),
 ]
 
 
@@ -131,6 +145,17 @@ def main():
             q = run([qemu, path], env=base_env)
             o = run([os.path.join(args.build, "qemu-x86_64"), path], env=base_env)
             res.check("bad elf " + name, q == o, f"  qemu: {q!r}\n  ours: {o!r}")
+        # -B: the file and its headers are checked before the base.
+        for argv in [["-B", "0x1001", "/nonexistent"], ["-B", "0x1001", noexec]]:
+            compare(" ".join(argv[:2]) + " load " + os.path.basename(argv[2]), argv, use_pty=True)
+        compare("-B 0x1001 bad elf", ["-B", "0x1001", bad["class32"]])
+        # A fixed-address program: its span is at base + its addresses (free for small bases).
+        static = os.path.join(d, "static")
+        with open(static + ".c", "w") as f:
+            f.write('#include <stdio.h>\nint main(){puts("static");return 0;}\n')
+        subprocess.run(["gcc", "-static", "-O2", "-o", static, static + ".c"], check=True)
+        for base in ["0", "0x1000", "0x8000", "0x7fffff000000"]:
+            compare(f"-B {base} static", ["-B", base, static])
     res.finish()
 
 

@@ -155,4 +155,5 @@ def main():
     res.finish()
 
 
-main()
+if __name__ == "__main__":
+    main()
