@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "target/x86/xsave.h"
 #include "user/gdb.h"
-#include "user/guest_addr.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/syscall_table.h"
@@ -100,6 +100,62 @@ void restore_fpu(x86::CpuX86 &c, const FxSave *fx) {
   for (int i = 0; i < 16; ++i) memcpy(c.xmm[i].b, fx->xmm[i], 16);
 }
 
+// With AVX the fpstate is the kernel's XSAVE frame: the FXSAVE image whose software-reserved
+// bytes (464..511) describe the extended area (FP_XSTATE_MAGIC1, the size with the trailing
+// magic, the features, the XSAVE size), the XSAVE header, the ymm upper halves, and
+// FP_XSTATE_MAGIC2 right after the area.
+constexpr uint32_t kFpXstateMagic1 = 0x46505853, kFpXstateMagic2 = 0x46505845;
+constexpr uint64_t kUcFpXstate = 1;
+struct XstateSw {
+  uint32_t magic1, extended_size;
+  uint64_t xfeatures;
+  uint32_t xstate_size;
+  uint32_t padding[7];
+};
+static_assert(sizeof(XstateSw) == 48);
+
+// The size of the fpstate the frame reserves (64-byte aligned below it).
+size_t fpstate_size() {
+  return (x86::xcr0() & 4) ? x86::xsave_area_size(x86::xcr0()) + 4 : sizeof(FxSave);
+}
+
+// Writes the extended part of an XSAVE frame at host address p (the FXSAVE image is there).
+void save_xstate(const x86::CpuX86 &c, uint8_t *p) {
+  const uint32_t size = x86::xsave_area_size(x86::xcr0());
+  XstateSw sw{};
+  sw.magic1 = kFpXstateMagic1;
+  sw.extended_size = size + 4;
+  sw.xfeatures = x86::xcr0();
+  sw.xstate_size = size;
+  memcpy(p + 464, &sw, sizeof sw);
+  bool ymm_used = false;
+  for (const auto &h : c.ymmh) ymm_used |= (h.q[0] | h.q[1]) != 0;
+  const uint64_t header[8] = {ymm_used ? 7u : 3u};
+  memcpy(p + 512, header, sizeof header);
+  memcpy(p + x86::kXsaveYmmOffset, c.ymmh, 256);
+  memcpy(p + size, &kFpXstateMagic2, 4);
+}
+
+// The ymm upper halves from a frame's fpstate at host address p (readable for `avail` bytes):
+// from the XSAVE area when the frame says it has one with AVX in use, else zero.
+void restore_xstate(x86::CpuX86 &c, const uint8_t *p, size_t avail) {
+  XstateSw sw;
+  memcpy(&sw, p + 464, sizeof sw);
+  const uint32_t size = x86::xsave_area_size(7);
+  uint32_t magic2 = 0;
+  uint64_t bv = 0;
+  if (sw.magic1 == kFpXstateMagic1 && sw.xstate_size >= size && sw.xstate_size + 4 <= avail &&
+      sw.extended_size == sw.xstate_size + 4) {
+    memcpy(&magic2, p + sw.xstate_size, 4);
+    memcpy(&bv, p + 512, 8);
+  }
+  if (magic2 == kFpXstateMagic2 && (bv & sw.xfeatures & 4)) {
+    memcpy(c.ymmh, p + x86::kXsaveYmmOffset, 256);
+  } else {
+    memset(c.ymmh, 0, sizeof c.ymmh);
+  }
+}
+
 // Builds the frame and points the CPU at the handler. False: the stack is unusable.
 bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSigaction &act) {
   x86::CpuX86 &c = ts->cpu;
@@ -111,19 +167,19 @@ bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSig
   } else {
     sp -= 128;  // the red zone
   }
-  sp = (sp - sizeof(FxSave)) & ~uint64_t(63);
+  const size_t fp_size = fpstate_size();
+  sp = (sp - fp_size) & ~uint64_t(63);
   uint64_t fp_addr = sp;
   sp = ((sp - sizeof(KRtSigframe)) & ~uint64_t(15)) - 8;
   uint64_t frame_addr = sp;
-  if (!g_proc->mem.is_mapped(frame_addr, fp_addr + sizeof(FxSave) - frame_addr, PROT_WRITE))
-    return false;
+  if (!g_proc->mem.is_mapped(frame_addr, fp_addr + fp_size - frame_addr, PROT_WRITE)) return false;
 
   FxSave fx;
   save_fpu(c, &fx);
   KRtSigframe f;
   memset(&f, 0, sizeof f);
   f.pretcode = act.restorer;
-  f.uc.uc_flags = 0;
+  f.uc.uc_flags = fp_size > sizeof(FxSave) ? kUcFpXstate : 0;
   f.uc.uc_stack.ss_sp = ts->altstack_sp;
   f.uc.uc_stack.ss_size = ts->altstack_size;
   f.uc.uc_stack.ss_flags = (ts->altstack_flags & kSsDisable) ? kSsDisable
@@ -150,8 +206,9 @@ bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSig
   f.uc.uc_sigmask = m.oldmask;
   f.info = info;
   f.info.si_signo = sig;
-  memcpy(g2h(fp_addr), &fx, sizeof fx);
-  memcpy(g2h(frame_addr), &f, sizeof f);
+  memcpy(reinterpret_cast<void *>(fp_addr), &fx, sizeof fx);
+  if (fp_size > sizeof(FxSave)) save_xstate(c, reinterpret_cast<uint8_t *>(fp_addr));
+  memcpy(reinterpret_cast<void *>(frame_addr), &f, sizeof f);
 
   c.regs[x86::RDI] = sig;
   c.regs[x86::RSI] = frame_addr + offsetof(KRtSigframe, info);
@@ -277,7 +334,7 @@ SYSCALL_HANDLER(rt_sigreturn) {
   uint64_t frame_addr = c.regs[x86::RSP] - 8;
   if (!g_proc->mem.is_mapped(frame_addr, sizeof(KRtSigframe), PROT_READ)) die_with_signal(SIGSEGV);
   KRtSigframe f;
-  memcpy(&f, g2h(frame_addr), sizeof f);
+  memcpy(&f, reinterpret_cast<const void *>(frame_addr), sizeof f);
   const KSigcontext &m = f.uc.uc_mcontext;
   uint64_t *r = c.regs;
   r[x86::R8] = m.r8, r[x86::R9] = m.r9, r[x86::R10] = m.r10, r[x86::R11] = m.r11;
@@ -289,8 +346,13 @@ SYSCALL_HANDLER(rt_sigreturn) {
   x86::set_eflags(c, m.eflags, 0x40dd5 | 0x200000);
   if (m.fpstate && g_proc->mem.is_mapped(m.fpstate, sizeof(FxSave), PROT_READ)) {
     FxSave fx;
-    memcpy(&fx, g2h(m.fpstate), sizeof fx);
+    memcpy(&fx, reinterpret_cast<const void *>(m.fpstate), sizeof fx);
     restore_fpu(c, &fx);
+    if (x86::xcr0() & 4) {
+      const size_t need = x86::xsave_area_size(7) + 4;
+      const bool whole = g_proc->mem.is_mapped(m.fpstate, need, PROT_READ);
+      restore_xstate(c, reinterpret_cast<const uint8_t *>(m.fpstate), whole ? need : sizeof fx);
+    }
   }
   ts->sigmask = f.uc.uc_sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
   sync_host_mask(ts);

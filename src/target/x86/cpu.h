@@ -77,6 +77,8 @@ struct CpuX86 {
   uint64_t fs_base, gs_base;
 
   alignas(16) XmmReg xmm[16];
+  // AVX: bits 255:128 of ymm0..15 (legacy SSE ops keep them, VEX.128 ops zero them).
+  alignas(16) XmmReg ymmh[16];
   uint32_t mxcsr;
 
   // x87 and MMX: registers in physical order; st(i) is fpregs[(fpstt + i) & 7].
@@ -101,6 +103,9 @@ struct CpuX86 {
   uint64_t helper_out[2];
   // An SSE memory operand, loaded here so helpers see registers and memory alike.
   alignas(16) XmmReg xmm_tmp;
+  XmmReg xmm_tmp_hi;  // the upper half of a 256-bit memory operand (follows xmm_tmp)
+  // AVX: a 256-bit source copied aside when the destination overwrites it first.
+  alignas(16) XmmReg avx_scratch[2];
 };
 
 // The state at process start (user mode): flags 0x202, DF clear, MXCSR 0x1f80, x87 control

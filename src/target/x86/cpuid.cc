@@ -93,6 +93,11 @@ void set_cpuid_model(const CpuidModel &m) {
   if (!(g_model.leaf1_ecx & xsave)) g_model.xsave1_eax = 0;
 }
 
+uint64_t xcr0() {
+  // AVX (leaf 1 ECX bit 28) brings its state component.
+  return (g_model.leaf1_ecx & (1u << 28)) ? 7 : 3;
+}
+
 void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
   const CpuidModel &m = g_model;
   const bool have_xsave = m.leaf1_ecx & (1u << 26);
@@ -131,15 +136,18 @@ void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
       if (subleaf == 0) out[1] = m.leaf7_ebx;
       break;
     case 0xd:
-      // XSAVE: components x87 and SSE (xsave.h); sub-leaf 1: XSAVEOPT (0), XSAVEC (1),
-      // XGETBV with ECX=1 (2).
+      // XSAVE: components x87, SSE and AVX when advertised (xsave.h); sub-leaf 1: XSAVEOPT (0),
+      // XSAVEC (1), XGETBV with ECX=1 (2).
       if (!have_xsave) break;
       if (subleaf == 0) {
-        out[0] = static_cast<uint32_t>(kXcr0);
-        out[1] = out[2] = kXsaveAreaSize;
+        out[0] = static_cast<uint32_t>(xcr0());
+        out[1] = out[2] = xsave_area_size(xcr0());
       } else if (subleaf == 1) {
         out[0] = m.xsave1_eax;
-        out[1] = kXsaveAreaSize;
+        out[1] = xsave_area_size(xcr0());
+      } else if (subleaf == 2 && (xcr0() & 4)) {
+        out[0] = 256;  // YMM_Hi128: size and offset in the standard form
+        out[1] = kXsaveYmmOffset;
       }
       break;
     case 0x80000000:

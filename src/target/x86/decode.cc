@@ -111,7 +111,8 @@ unsigned operand_size(const Insn &insn, Opnd form) {
     case Opnd::V:
     case Opnd::W:
     case Opnd::U:
-      return 16;
+    case Opnd::H:
+      return insn.vex_l ? 32 : 16;
     case Opnd::P:
     case Opnd::Q:
     case Opnd::N:
@@ -197,7 +198,9 @@ opcode:
     in.vex_vvvv = (~wvvvv >> 3) & 15;
     in.vex_l = (wvvvv >> 2) & 1;
     pfx_class = wvvvv & 3;  // none, 66, F3, F2 in that order
-    if (map_sel == 2) {
+    if (map_sel == 1) {
+      in.map = kMapVex0F;
+    } else if (map_sel == 2) {
       in.map = kMapVex0F38;
     } else if (map_sel == 3) {
       in.map = kMapVex0F3A;
@@ -205,6 +208,9 @@ opcode:
       return DecodeStatus::undefined;
     }
     in.opc = static_cast<uint8_t>(rd.get(1));
+    // The implied prefix, as the legacy handlers read it.
+    in.opsize_prefix = pfx_class == kPfx66;
+    in.rep = pfx_class == kPfxF3 ? 0xf3 : pfx_class == kPfxF2 ? 0xf2 : 0;
   } else if (b == 0x0f) {
     uint8_t b2 = static_cast<uint8_t>(rd.get(1));
     if (b2 == 0x38 || b2 == 0x3a) {
@@ -240,6 +246,7 @@ opcode:
         uint8_t sib = static_cast<uint8_t>(rd.get(1));
         in.scale = sib >> 6;
         int index = ((sib >> 3) & 7) | ((rex & 2) << 2);
+        in.vsib_index = static_cast<uint8_t>(index);
         in.index = index == 4 ? -1 : index;
         int base = sib & 7;
         if (base == 5 && in.mod == 0) {
@@ -267,13 +274,22 @@ opcode:
   const Def &d = idx.defs[slot - 1];
   in.def = &d;
   if (in.lock && (!(d.flags & kLock) || !in.is_mem())) return DecodeStatus::undefined;
+  if (d.flags & kAvx) {
+    bool uses_vvvv = (d.flags & kVexVvvv) != 0;
+    for (Opnd o : d.o) uses_vvvv |= o == Opnd::H;
+    if ((!uses_vvvv && in.vex_vvvv) || ((d.flags & kVexL0) && in.vex_l) ||
+        ((d.flags & kVexL1) && !in.vex_l) || ((d.flags & kVexW0) && in.vex_w) ||
+        ((d.flags & kVexW1) && !in.vex_w)) {
+      return DecodeStatus::undefined;
+    }
+  }
 
   // Operand size.
   if (d.flags & kF64) {
     in.osize = 8;
   } else if (in.rex_w() && !in.vex) {
     in.osize = 8;
-  } else if (in.opsize_prefix && d.pfx != kPfx66) {
+  } else if (in.opsize_prefix && d.pfx != kPfx66 && !in.vex) {
     in.osize = 2;
   } else if (d.flags & kD64) {
     in.osize = 8;
@@ -324,6 +340,7 @@ opcode:
       in.imm2 = v;
     }
   }
+  if (d.flags & kVexImm) in.imm = rd.get(1);
   if (rd.fault) return fetch_fault();
   if (rd.pos > 15) return DecodeStatus::too_long;
   in.len = static_cast<unsigned>(rd.pos);

@@ -52,6 +52,7 @@ enum class Opnd : uint8_t {
   Q,
   N,   // MMX: ModRM reg, r/m (mm or memory), r/m mm register only
   By,  // VEX.vvvv general register (32/64 by VEX.W)
+  H,   // VEX.vvvv xmm/ymm register (the first source of three-operand forms)
 };
 
 // Mandatory prefix classes of the 0F maps (kPfxAny: 66 is the operand size, F2/F3 rep).
@@ -61,7 +62,16 @@ enum PfxClass : uint8_t { kPfxNone, kPfx66, kPfxF3, kPfxF2, kPfxAny };
 enum ModClass : uint8_t { kModAny, kModMem, kModReg };
 
 // Opcode maps.
-enum Map : uint8_t { kMap1, kMap0F, kMap0F38, kMap0F3A, kMapVex0F38, kMapVex0F3A, kNumMaps };
+enum Map : uint8_t {
+  kMap1,
+  kMap0F,
+  kMap0F38,
+  kMap0F3A,
+  kMapVex0F38,
+  kMapVex0F3A,
+  kMapVex0F,
+  kNumMaps
+};
 
 enum DefFlag : uint32_t {
   kD64 = 1u << 0,      // default operand size 64 (push, pop, ...), 66 makes it 16
@@ -79,6 +89,16 @@ enum DefFlag : uint32_t {
   kTestMemOnly = 1u << 12,
   kTestNoRep = 1u << 13,
   kSse = 1u << 14,  // SSE: the test compares the xmm registers
+  // AVX (VEX-encoded vector instructions): the decoder's #UD rules. Without an H operand
+  // VEX.vvvv must be 1111.
+  kAvx = 1u << 15,
+  kVexL0 = 1u << 16,    // VEX.L must be 0 (no 256-bit form)
+  kVexL1 = 1u << 17,    // VEX.L must be 1 (256-bit only)
+  kVexLig = 1u << 18,   // VEX.L ignored (scalar)
+  kVexW0 = 1u << 19,    // VEX.W must be 0
+  kVexW1 = 1u << 20,    // VEX.W must be 1
+  kVexVvvv = 1u << 21,  // vvvv is used by the handler itself (not #UD when not 1111)
+  kVexImm = 1u << 22,   // an imm8 after three operands (the table has three slots)
   kUndefAll = kUndefOF | kUndefSF | kUndefZF | kUndefAF | kUndefPF | kUndefCF,
 };
 
@@ -148,6 +168,7 @@ struct Insn {
   // Memory operand (mod != 3): base/index register numbers, -1 none, kRipBase for RIP-relative.
   int base = -1, index = -1;
   uint8_t scale = 0;
+  uint8_t vsib_index = 0xff;  // the SIB index field with REX.X (a vector register for VSIB)
   int64_t disp = 0;
   uint64_t imm = 0, imm2 = 0;
   unsigned osize = 4;  // operand size of the v forms, in bytes

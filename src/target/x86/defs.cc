@@ -4,6 +4,7 @@
 #include <array>
 
 #include "target/x86/decode.h"
+#include "target/x86/defs_avx.h"
 #include "target/x86/defs_sse.h"
 #include "target/x86/translator.h"
 
@@ -48,7 +49,7 @@ constexpr uint32_t shift_flags(int i) {
   return i < 4 ? kUndefOF : kShiftUndef;
 }
 
-constexpr size_t kMaxDefs = 1024;
+constexpr size_t kMaxDefs = 1536;
 
 struct Table {
   std::array<Def, kMaxDefs> d{};
@@ -280,6 +281,7 @@ constexpr Table build() {
   }
   t.add(op1(0x9b, "fwait", tr_nop, 0, O::none, O::none, O::none, kNT));
   sse_defs::add(t);
+  avx_defs::add(t);
   return t;
 }
 

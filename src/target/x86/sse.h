@@ -238,6 +238,14 @@ class Translator;
 // CPU state offsets d and s (false: not one of those), and pmovmskb's mask of the register at s.
 bool sse_lanes_ir(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm);
 jit::TempId pmovmskb_ir(Translator &t, int64_t s);
+// tr_sse.cc: the offset of a 16-byte W operand's data (memory: loaded into xmm_tmp, after a #GP
+// check of its alignment when aligned is set).
+struct Insn;
+int64_t sse_src16(Translator &t, const Insn &in, bool aligned);
+// tr_sse.cc: logic and wrapping add/sub in IR (d op= s on a 16-byte lane), false for others;
+// the bytes an operation reads from a memory source (4, 8 or 16).
+bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s);
+unsigned sse_mem_size(unsigned op);
 // The same on 64-bit MMX registers (offsets of 8-byte values).
 extern const jit::HelperInfo kHelperMmx;
 // ucomis/comis: (env, op 0 ss / 1 sd, a offset, b offset) -> eflags (ZF PF CF).

@@ -9,6 +9,7 @@
 
 #include "target/x86/cpu.h"
 #include "target/x86/flags.h"
+#include "target/x86/mxcsr_guard.h"
 #include "target/x86/sse.h"
 
 namespace qemu::x86 {
@@ -20,31 +21,6 @@ using U = uint64_t;
 CpuX86 &cpu_of(U env) {
   return *reinterpret_cast<CpuX86 *>(env);
 }
-
-// The guest's MXCSR on the host for the lifetime of the guard (exceptions masked), and the
-// exception flags raised merged into the guest's. Fast path: when the host already has the
-// guest's control bits and no flag the guest lacks, nothing is loaded (flags raised now can
-// only add to the guest's); the host's control bits are put back when they differed.
-class MxcsrGuard {
- public:
-  explicit MxcsrGuard(CpuX86 &c) : c_(c), host_(_mm_getcsr()) {
-    const unsigned want = (c.mxcsr & 0xffc0u) | 0x1f80u;
-    if ((host_ & 0xffc0u) != want || (host_ & 0x3fu & ~c.mxcsr)) {
-      _mm_setcsr(want | (host_ & c.mxcsr & 0x3fu));
-      restore_ = (host_ & 0xffc0u) != want;
-    }
-  }
-  ~MxcsrGuard() {
-    const unsigned now = _mm_getcsr();
-    c_.mxcsr |= now & 0x3f;
-    if (restore_) _mm_setcsr((host_ & 0xffc0u) | (now & 0x3fu));
-  }
-
- private:
-  CpuX86 &c_;
-  unsigned host_;
-  bool restore_ = false;
-};
 
 // Addition and multiplication with the operand order fixed: x86 returns the first operand's
 // NaN when both are NaNs, and the compiler may swap the operands of a commutative operation.
@@ -677,7 +653,8 @@ bool ext_op(CpuX86 &c, unsigned op, XmmReg &r, const XmmReg &s, unsigned imm, U 
               }
             }
           }
-          _mm_setcsr(csr | (_mm_getcsr() & 0x1f));
+          // Invalid from a signaling NaN; never denormal (the comparisons above may raise it).
+          _mm_setcsr(csr | (_mm_getcsr() & 0x1d));
           break;
         }
         case kDpps: {

@@ -27,7 +27,9 @@ void st_lane(Translator &t, int64_t off, TempId v, uint32_t mo = jit::kMo64) {
   t.b.st_env(Type::i64, v, off, mo);
 }
 
-unsigned mem_size(unsigned op) {
+}  // namespace
+
+unsigned sse_mem_size(unsigned op) {
   switch (op) {
     case kAddss:
     case kSubss:
@@ -80,6 +82,12 @@ unsigned mem_size(unsigned op) {
   }
 }
 
+namespace {
+
+unsigned mem_size(unsigned op) {
+  return sse_mem_size(op);
+}
+
 // The offset of the W operand's data: its register, or xmm_tmp loaded from memory.
 // Legacy SSE: a 16-byte memory operand must be 16-byte aligned, else #GP (SIGSEGV), except for
 // the unaligned moves (movups, movupd, movdqu, lddqu) and pcmpXstrX. The branch ends the
@@ -104,6 +112,13 @@ int64_t src_off(Translator &t, const Insn &in, unsigned size) {
     if (size == 16) st_lane(t, kTmp + 8, t.load(t.binop(Opcode::add, a, t.cst(8)), 8));
   }
   return kTmp;
+}
+
+}  // namespace
+
+int64_t sse_src16(Translator &t, const Insn &in, bool aligned) {
+  if (aligned && in.is_mem()) check_align16(t, in);
+  return src_off(t, in, 16);
 }
 
 // Bitwise logic and element-wise adds and subtracts (wrapping) as IR on the two 64-bit lanes (no
@@ -188,8 +203,6 @@ bool ir_lane_op(Translator &t, unsigned op, int64_t d, int64_t s) {
   }
   return true;
 }
-
-}  // namespace
 
 // Arithmetic, logic, shuffles and conversions between xmm registers: V op= W (or U for the
 // shifts by an immediate).

@@ -26,10 +26,17 @@ void tr_xsave(Translator &t, const Insn &in) {
   gp_unless(t, in, Cond::eq, t.binop(jit::Opcode::and_, t.ea(in), t.cst(63)), t.cst(0));
   TempId a = t.ea(in);  // again: the branch ended the first one's life
   // Page faults first, precisely, when the area is not all there.
-  t.load(a, 8);
-  t.load(t.binop(jit::Opcode::add, a, t.cst(kXsaveAreaSize - 8)), 8);
   TempId mask = t.binop(jit::Opcode::or_, t.get_reg(in, RAX, 4),
                         t.binop(jit::Opcode::shl, t.get_reg(in, RDX, 4), t.cst(32)));
+  // The area's end: the AVX component's when it is requested and enabled.
+  t.load(a, 8);
+  TempId end = t.cst(kXsaveLegacySize - 8);
+  if (xcr0() & 4) {
+    end = t.tmp();
+    t.b.movcond(Type::i64, Cond::ne, end, t.binop(jit::Opcode::and_, mask, t.cst(4)), t.cst(0),
+                t.cst(xsave_area_size(7) - 8), t.cst(kXsaveLegacySize - 8));
+  }
+  t.load(t.binop(jit::Opcode::add, a, end), 8);
   TempId st = t.call(*kHelpers[in.def->arg], {t.env_ptr(), t.host_addr(a), mask});
   gp_unless(t, in, Cond::eq, st, t.cst(0));
 }
@@ -43,7 +50,7 @@ void tr_xgetbv(Translator &t, const Insn &in) {
   }
   // XCR0, and with ECX=1 the components in use (all of them).
   gp_unless(t, in, Cond::leu, t.get_reg(in, RCX, 4), t.cst(1));
-  t.set_reg(in, RAX, 4, t.cst(kXcr0));
+  t.set_reg(in, RAX, 4, t.cst(xcr0()));
   t.set_reg(in, RDX, 4, t.cst(0));
 }
 

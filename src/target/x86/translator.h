@@ -182,5 +182,17 @@ void tr_mmx_pextrw(Translator &t, const Insn &in);
 void tr_mmx_pinsrw(Translator &t, const Insn &in);
 void tr_mxcsr(Translator &t, const Insn &in);   // arg 0 ldmxcsr, 1 stmxcsr
 void tr_fxsave(Translator &t, const Insn &in);  // arg 0 fxsave, 1 fxrstor
+// AVX (tr_avx*.cc): VEX forms of SSE operations (arg: SseOp), moves (defs_avx.h kinds), the
+// AVX-only operations (arg: AvxOp) in IR or through kHelperAvx, FMA3, gathers; legacy handlers
+// wrapped for their three-operand forms (insert, cvtsi2ss/sd) or the VEX.128 zeroing.
+void tr_avx(Translator &t, const Insn &in);
+void tr_avx_mov(Translator &t, const Insn &in);
+void tr_avx_op(Translator &t, const Insn &in);
+void tr_avx_helper(Translator &t, const Insn &in);
+void tr_avx_fma(Translator &t, const Insn &in);
+void tr_avx_gather(Translator &t, const Insn &in);
+void tr_avx_insert(Translator &t, const Insn &in);  // arg as tr_sse_insert
+void tr_avx_cvtsi2f(Translator &t, const Insn &in);
+void tr_avx_legacy(Translator &t, const Insn &in);  // arg 0 vmaskmovdqu, 1 vpcmpXstrX
 
 }  // namespace qemu::x86

@@ -1,6 +1,7 @@
-// FXSAVE/FXRSTOR, and XSAVE, XSAVEOPT, XSAVEC and XRSTOR on the x87 and SSE components. The CPU
-// keeps no init tracking: both components always count as in use (the SDM allows XINUSE to stay 1),
-// so the savers write every requested component.
+// FXSAVE/FXRSTOR, and XSAVE, XSAVEOPT, XSAVEC and XRSTOR on the x87, SSE and AVX components.
+// The CPU keeps no init tracking for x87 and SSE: both always count as in use (the SDM allows
+// XINUSE to stay 1), so the savers write them whenever requested. AVX counts as in use while an
+// upper half is not zero (as after vzeroupper natively, XSTATE_BV's bit 2 is then clear).
 #include "target/x86/xsave.h"
 
 #include <cstring>
@@ -89,22 +90,35 @@ bool all_zero(const uint8_t *p, size_t n) {
   return true;
 }
 
-// The legacy region's components; MXCSR goes with SSE.
-void save_components(const CpuX86 &c, uint8_t *p, uint64_t rfbm) {
+// The components in use (XINUSE).
+uint64_t in_use(const CpuX86 &c) {
+  return all_zero(reinterpret_cast<const uint8_t *>(c.ymmh), sizeof c.ymmh) ? 3 : 7;
+}
+
+// The components of rfbm (MXCSR goes with SSE); AVX only when in use (xsave writes the init
+// value, zeros, otherwise; xsavec and xsaveopt leave the memory alone).
+void save_components(const CpuX86 &c, uint8_t *p, uint64_t rfbm, bool write_init) {
   if (rfbm & 1) save_x87(c, p);
   if (rfbm & 2) {
     save_mxcsr(c, p);
     std::memcpy(p + 160, c.xmm, 256);
+  }
+  if (rfbm & 4) {
+    if (in_use(c) & 4) {
+      std::memcpy(p + kXsaveYmmOffset, c.ymmh, 256);
+    } else if (write_init) {
+      std::memset(p + kXsaveYmmOffset, 0, 256);
+    }
   }
 }
 
 U h_xsave(U env, U host, U mask) {
   const CpuX86 &c = cpu_of(env);
   auto *p = reinterpret_cast<uint8_t *>(host);
-  const uint64_t rfbm = mask & kXcr0;
-  save_components(c, p, rfbm);
-  // Only XSTATE_BV of the header, and only its requested bits (all in use).
-  const uint64_t bv = rd64(p + kHeader) | rfbm;
+  const uint64_t rfbm = mask & xcr0();
+  save_components(c, p, rfbm, true);
+  // Only XSTATE_BV of the header: its requested bits say which are in use, the others stay.
+  const uint64_t bv = (rd64(p + kHeader) & ~rfbm) | (rfbm & in_use(c));
   std::memcpy(p + kHeader, &bv, 8);
   return 0;
 }
@@ -112,10 +126,11 @@ U h_xsave(U env, U host, U mask) {
 U h_xsavec(U env, U host, U mask) {
   const CpuX86 &c = cpu_of(env);
   auto *p = reinterpret_cast<uint8_t *>(host);
-  const uint64_t rfbm = mask & kXcr0;
-  save_components(c, p, rfbm);
-  const uint64_t comp = kCompacted | rfbm;
-  std::memcpy(p + kHeader, &rfbm, 8);
+  const uint64_t rfbm = mask & xcr0();
+  save_components(c, p, rfbm, false);
+  // With components 0-2 only, the compacted offsets are the standard ones.
+  const uint64_t bv = rfbm & in_use(c), comp = kCompacted | rfbm;
+  std::memcpy(p + kHeader, &bv, 8);
   std::memcpy(p + kHeader + 8, &comp, 8);
   return 0;
 }
@@ -123,12 +138,14 @@ U h_xsavec(U env, U host, U mask) {
 U h_xrstor(U env, U host, U mask) {
   CpuX86 &c = cpu_of(env);
   const auto *p = reinterpret_cast<const uint8_t *>(host);
-  const uint64_t rfbm = mask & kXcr0;
+  const uint64_t rfbm = mask & xcr0();
   const uint64_t bv = rd64(p + kHeader), comp = rd64(p + kHeader + 8);
   const bool compacted = comp & kCompacted;
   if (compacted) {
-    if ((comp & ~kCompacted & ~kXcr0) || (bv & ~comp) || !all_zero(p + kHeader + 16, 48)) return 1;
-  } else if ((bv & ~kXcr0) || !all_zero(p + kHeader + 8, 16)) {
+    if ((comp & ~kCompacted & ~xcr0()) || (bv & ~comp) || !all_zero(p + kHeader + 16, 48)) {
+      return 1;
+    }
+  } else if ((bv & ~xcr0()) || !all_zero(p + kHeader + 8, 16)) {
     return 1;
   }
   // The standard form loads MXCSR whenever SSE is requested, whatever XSTATE_BV says; the
@@ -154,12 +171,19 @@ U h_xrstor(U env, U host, U mask) {
       std::memset(c.xmm, 0, 256);
     }
   }
+  if (rfbm & 4) {
+    if (bv & 4) {
+      std::memcpy(c.ymmh, p + kXsaveYmmOffset, 256);
+    } else {
+      std::memset(c.ymmh, 0, 256);
+    }
+  }
   return 0;
 }
 
 // FXSAVE/FXRSTOR: the legacy region alone, both components.
 U h_fxsave(U env, U host) {
-  save_components(cpu_of(env), reinterpret_cast<uint8_t *>(host), kXcr0);
+  save_components(cpu_of(env), reinterpret_cast<uint8_t *>(host), 3, false);
   return 0;
 }
 

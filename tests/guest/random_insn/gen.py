@@ -531,11 +531,220 @@ class Gen:
         n = r.randrange(1, 6)
         return [Step(f"movl ${n}, %ecx"), ("loop", body)]
 
+    # AVX, AVX2, FMA, F16C (VEX) -------------------------------------------------------------
+    AVX_FP3 = ("vaddps vaddpd vsubps vsubpd vmulps vmulpd vdivps vdivpd vminps vminpd vmaxps "
+               "vmaxpd vandps vandpd vandnps vandnpd vorps vorpd vxorps vxorpd vunpcklps "
+               "vunpckhps vunpcklpd vunpckhpd vhaddps vhaddpd vhsubps vhsubpd vaddsubps "
+               "vaddsubpd vpermilps vpermilpd").split()
+    AVX_FP2 = ("vsqrtps vsqrtpd vrcpps vrsqrtps vcvtdq2ps vcvtps2dq vcvttps2dq vmovddup "
+               "vmovshdup vmovsldup vmovups vmovupd vmovdqu").split()
+    AVX_SCALAR = ("vaddss vaddsd vsubss vsubsd vmulss vmulsd vdivss vdivsd vminss vminsd vmaxss "
+                  "vmaxsd vsqrtss vsqrtsd vrcpss vrsqrtss vcvtss2sd vcvtsd2ss").split()
+    AVX_INT3 = ("vpaddb vpaddw vpaddd vpaddq vpsubb vpsubw vpsubd vpsubq vpaddsb vpaddsw "
+                "vpaddusb vpaddusw vpsubsb vpsubsw vpsubusb vpsubusw vpmullw vpmulhw vpmulhuw "
+                "vpmuludq vpmaddwd vpsadbw vpavgb vpavgw vpminub vpmaxub vpminsw vpmaxsw "
+                "vpcmpeqb vpcmpeqw vpcmpeqd vpcmpgtb vpcmpgtw vpcmpgtd vpand vpandn vpor vpxor "
+                "vpacksswb vpackssdw vpackuswb vpunpcklbw vpunpcklwd vpunpckldq vpunpcklqdq "
+                "vpunpckhbw vpunpckhwd vpunpckhdq vpunpckhqdq vpshufb vphaddw vphaddd vphaddsw "
+                "vphsubw vphsubd vphsubsw vpsignb vpsignw vpsignd vpmulhrsw vpmaddubsw vpminsb "
+                "vpmaxsb vpminuw vpmaxuw vpminud vpmaxud vpminsd vpmaxsd vpmulld vpmuldq "
+                "vpackusdw vpcmpeqq vpcmpgtq").split()
+    AVX2_ONLY3 = "vpsllvd vpsllvq vpsrlvd vpsrlvq vpsravd".split()
+    PMOVX = [f"vpmov{s}x{p}" for s in "sz" for p in ("bw", "bd", "bq", "wd", "wq", "dq")]
+    PMOVX_BYTES = {"bw": 8, "bd": 4, "bq": 2, "wd": 8, "wq": 4, "dq": 8}
+
+    def vreg(self, wide):
+        return f"%{'y' if wide else 'x'}mm{self.r.randrange(16)}"
+
+    def avx(self):
+        r = self.r
+        avx2, fma, f16c = "avx2" in self.isa, "fma" in self.isa, "f16c" in self.isa
+        kind = r.randrange(16)
+        wide = r.random() < 0.6
+        iwide = wide and avx2  # 256-bit integer forms are AVX2
+
+        def src(w, size=None):
+            if r.random() < 0.7:
+                return self.vreg(w)
+            return self.mem(size or (32 if w else 16))
+
+        if kind < 3:
+            op = r.choice(self.AVX_FP3)
+            return [Step(f"{op} {src(wide)}, {self.vreg(wide)}, {self.vreg(wide)}")]
+        if kind == 3:
+            op = r.choice(self.AVX_FP2)
+            if r.random() < 0.3:
+                return [Step(f"{op} {self.vreg(wide)}, {self.mem(32 if wide else 16)}")] \
+                    if op in ("vmovups", "vmovupd", "vmovdqu") else \
+                    [Step(f"{op} {src(wide)}, {self.vreg(wide)}")]
+            return [Step(f"{op} {src(wide)}, {self.vreg(wide)}")]
+        if kind == 4:
+            op = r.choice(self.AVX_SCALAR)
+            sz = 4 if op.endswith("ss") or op == "vcvtss2sd" else 8
+            s_ = self.vreg(False) if r.random() < 0.7 else self.mem(sz)
+            return [Step(f"{op} {s_}, {self.vreg(False)}, {self.vreg(False)}")]
+        if kind < 7:
+            ops = self.AVX_INT3 + (self.AVX2_ONLY3 if avx2 else [])
+            op = r.choice(ops)
+            w = iwide if op not in self.AVX2_ONLY3 else wide
+            return [Step(f"{op} {src(w)}, {self.vreg(w)}, {self.vreg(w)}")]
+        if kind == 7:  # immediates
+            k = r.randrange(6)
+            if k == 0:
+                op, n = r.choice([("vshufps", 256), ("vshufpd", 16), ("vblendps", 256),
+                                  ("vblendpd", 16), ("vdpps", 256), ("vcmpps", 32),
+                                  ("vcmppd", 32)])
+                return [Step(f"{op} ${r.randrange(n)}, {src(wide)}, {self.vreg(wide)}, {self.vreg(wide)}")]
+            if k == 1:
+                op = r.choice(["vpblendw", "vpalignr", "vmpsadbw"] + (["vpblendd"] if avx2 else []))
+                w = iwide if op != "vpblendd" else wide
+                return [Step(f"{op} ${r.randrange(256)}, {src(w)}, {self.vreg(w)}, {self.vreg(w)}")]
+            if k == 2:
+                op, n, w = r.choice([("vpshufd", 256, iwide), ("vpshufhw", 256, iwide),
+                                     ("vpshuflw", 256, iwide), ("vpermilps", 256, wide),
+                                     ("vpermilpd", 16, wide), ("vroundps", 16, wide),
+                                     ("vroundpd", 16, wide)]
+                                    + ([("vpermq", 256, True), ("vpermpd", 256, True)] if avx2 else []))
+                return [Step(f"{op} ${r.randrange(n)}, {src(w)}, {self.vreg(w)}")]
+            if k == 3:
+                op = r.choice(["vroundss", "vroundsd", "vcmpss", "vcmpsd", "vinsertps"])
+                n = 16 if op.startswith("vround") else 32 if op.startswith("vcmp") else 256
+                return [Step(f"{op} ${r.randrange(n)}, {self.vreg(False)}, {self.vreg(False)}, {self.vreg(False)}")]
+            if k == 4:
+                op = r.choice(["vperm2f128", "vinsertf128"] + (["vperm2i128", "vinserti128"] if avx2 else []))
+                if op.startswith("vperm2"):
+                    return [Step(f"{op} ${r.randrange(256)}, {src(True)}, {self.vreg(True)}, {self.vreg(True)}")]
+                return [Step(f"{op} ${r.randrange(2)}, {src(False)}, {self.vreg(True)}, {self.vreg(True)}")]
+            op = r.choice(["vpsllw", "vpslld", "vpsllq", "vpsrlw", "vpsrld", "vpsrlq", "vpsraw",
+                           "vpsrad", "vpslldq", "vpsrldq"])
+            return [Step(f"{op} ${r.randrange(0, 70)}, {self.vreg(iwide)}, {self.vreg(iwide)}")]
+        if kind == 8:  # shifts by a register count, sign/zero extensions, conversions
+            k = r.randrange(3)
+            if k == 0:
+                op = r.choice(["vpsllw", "vpslld", "vpsllq", "vpsrlw", "vpsrld", "vpsrlq",
+                               "vpsraw", "vpsrad"])
+                return [Step(f"{op} {src(False)}, {self.vreg(iwide)}, {self.vreg(iwide)}")]
+            if k == 1:
+                op = r.choice(self.PMOVX)
+                n = self.PMOVX_BYTES[op[-2:]] * (2 if iwide else 1)
+                s_ = self.vreg(False) if r.random() < 0.7 else self.mem(n)
+                return [Step(f"{op} {s_}, {self.vreg(iwide)}")]
+            op = r.choice(["vcvtps2pd", "vcvtdq2pd", "vcvtpd2ps", "vcvtpd2dq", "vcvttpd2dq"])
+            if op in ("vcvtps2pd", "vcvtdq2pd"):
+                return [Step(f"{op} {self.vreg(False)}, {self.vreg(wide)}")]
+            return [Step(f"{op} {self.vreg(wide)}, {self.vreg(False)}")]
+        if kind == 9:  # flags and masks
+            k = r.randrange(4)
+            if k == 0:
+                op = r.choice(["vptest", "vtestps", "vtestpd"])
+                return [Step(f"{op} {src(wide)}, {self.vreg(wide)}", 0, ALL)]
+            if k == 1:
+                op = r.choice(["vcomiss", "vucomiss", "vcomisd", "vucomisd"])
+                return [Step(f"{op} {self.vreg(False)}, {self.vreg(False)}", 0, ALL)]
+            if k == 2:
+                op = r.choice(["vpmovmskb", "vmovmskps", "vmovmskpd"])
+                w = iwide if op == "vpmovmskb" else wide
+                return [Step(f"{op} {self.vreg(w)}, {self.reg('l')}")]
+            op = r.choice(["vblendvps", "vblendvpd"] + (["vpblendvb"] if avx2 or not wide else []))
+            w = wide if op != "vpblendvb" else iwide
+            return [Step(f"{op} {self.vreg(w)}, {src(w)}, {self.vreg(w)}, {self.vreg(w)}")]
+        if kind == 10:  # moves between registers, memory, broadcasts
+            k = r.randrange(8)
+            if k == 0:
+                op = r.choice(["vmovss", "vmovsd"])
+                if r.random() < 0.5:
+                    return [Step(f"{op} {self.vreg(False)}, {self.vreg(False)}, {self.vreg(False)}")]
+                return [Step(f"{op} {self.mem(8)}, {self.vreg(False)}")] if r.random() < 0.5 else \
+                    [Step(f"{op} {self.vreg(False)}, {self.mem(8)}")]
+            if k == 1:
+                op = r.choice(["vmovhlps", "vmovlhps"])
+                return [Step(f"{op} {self.vreg(False)}, {self.vreg(False)}, {self.vreg(False)}")]
+            if k == 2:
+                op = r.choice(["vmovlps", "vmovhps", "vmovlpd", "vmovhpd"])
+                if r.random() < 0.5:
+                    return [Step(f"{op} {self.mem(8)}, {self.vreg(False)}, {self.vreg(False)}")]
+                return [Step(f"{op} {self.vreg(False)}, {self.mem(8)}")]
+            if k == 3:
+                op = r.choice(["vmovd", "vmovq"])
+                g = self.reg("l" if op == "vmovd" else "q")
+                return [Step(f"{op} {g}, {self.vreg(False)}")] if r.random() < 0.5 else \
+                    [Step(f"{op} {self.vreg(False)}, {g}")]
+            if k == 4:
+                op, n, sz = r.choice([("vpinsrb", 16, "l"), ("vpinsrw", 8, "l"), ("vpinsrd", 4, "l"),
+                                      ("vpinsrq", 2, "q"), ("vpextrb", 16, "l"), ("vpextrw", 8, "l"),
+                                      ("vpextrd", 4, "l"), ("vpextrq", 2, "q"), ("vextractps", 4, "l")])
+                if op.startswith("vpins"):
+                    return [Step(f"{op} ${r.randrange(n)}, {self.reg(sz)}, {self.vreg(False)}, {self.vreg(False)}")]
+                return [Step(f"{op} ${r.randrange(n)}, {self.vreg(False)}, {self.reg(sz)}")]
+            if k == 5:
+                ops = [("vbroadcastss", 4, wide, True), ("vbroadcastsd", 8, True, avx2)]
+                if avx2:
+                    ops += [("vpbroadcastb", 1, wide, True), ("vpbroadcastw", 2, wide, True),
+                            ("vpbroadcastd", 4, wide, True), ("vpbroadcastq", 8, wide, True)]
+                op, n, w, regok = r.choice(ops)
+                s_ = self.vreg(False) if regok and r.random() < 0.5 else self.mem(n)
+                return [Step(f"{op} {s_}, {self.vreg(w)}")]
+            if k == 6:
+                op = r.choice(["vextractf128"] + (["vextracti128"] if avx2 else []))
+                d = self.vreg(False) if r.random() < 0.6 else self.mem(16)
+                return [Step(f"{op} ${r.randrange(2)}, {self.vreg(True)}, {d}")]
+            if r.random() < 0.15:
+                return [Step(r.choice(["vzeroupper", "vzeroall"]))]
+            op = r.choice(["vmaskmovps", "vmaskmovpd"] + (["vpmaskmovd", "vpmaskmovq"] if avx2 else []))
+            if r.random() < 0.5:
+                return [Step(f"{op} {self.mem(32)}, {self.vreg(wide)}, {self.vreg(wide)}")]
+            return [Step(f"{op} {self.vreg(wide)}, {self.vreg(wide)}, {self.mem(32)}")]
+        if kind == 11 and avx2:  # gathers: indices masked small, base = the buffer
+            op, qidx, qel = r.choice([("vpgatherdd", 0, 0), ("vpgatherdq", 0, 1),
+                                      ("vpgatherqd", 1, 0), ("vpgatherqq", 1, 1),
+                                      ("vgatherdps", 0, 0), ("vgatherdpd", 0, 1),
+                                      ("vgatherqps", 1, 0), ("vgatherqpd", 1, 1)])
+            d, ix, m, t = r.sample(range(16), 4)
+            scale = r.choice([1, 2, 4, 8])
+            base = self.reg("q", exclude=("rax",))
+            w = r.random() < 0.6
+            # register widths: dword elements with qword indices fill an xmm destination
+            if qidx:
+                iw, dw = w, (w if qel else False)
+            else:
+                dw, iw = w, (w if not qel else False)
+            return [Step("movl $63, %eax"), Step(f"vmovd %eax, %xmm{t}"),
+                    Step(f"vpbroadcast{'q' if qidx else 'd'} %xmm{t}, %ymm{t}"),
+                    Step(f"vpand %ymm{t}, %ymm{ix}, %ymm{ix}"),
+                    Step(f"leaq membuf+{r.randrange(0, 400)}(%rip), {base}"),
+                    Step(f"{op} %{'y' if dw else 'x'}mm{m}, {r.choice(['', '8', '-8'])}({base},%{'y' if iw else 'x'}mm{ix},{scale}), %{'y' if dw else 'x'}mm{d}")]
+        if kind == 12 and fma:
+            op = r.choice(["vfmadd", "vfmsub", "vfnmadd", "vfnmsub", "vfmaddsub", "vfmsubadd"])
+            form = r.choice(["132", "213", "231"])
+            if op in ("vfmaddsub", "vfmsubadd") or r.random() < 0.6:
+                t = r.choice(["ps", "pd"])
+                return [Step(f"{op}{form}{t} {src(wide)}, {self.vreg(wide)}, {self.vreg(wide)}")]
+            t = r.choice(["ss", "sd"])
+            s_ = self.vreg(False) if r.random() < 0.7 else self.mem(4 if t == "ss" else 8)
+            return [Step(f"{op}{form}{t} {s_}, {self.vreg(False)}, {self.vreg(False)}")]
+        if kind == 13 and f16c:
+            if r.random() < 0.5:
+                s_ = self.vreg(False) if r.random() < 0.7 else self.mem(16 if wide else 8)
+                return [Step(f"vcvtph2ps {s_}, {self.vreg(wide)}")]
+            d = self.vreg(False) if r.random() < 0.7 else self.mem(16 if wide else 8)
+            return [Step(f"vcvtps2ph ${r.randrange(8)}, {self.vreg(wide)}, {d}")]
+        if kind == 14:  # the cvt family with general registers
+            k = r.randrange(2)
+            s = r.choice("lq")
+            if k == 0:
+                return [Step(f"{r.choice(['vcvtsi2sd', 'vcvtsi2ss'])}{s} {self.reg(s)}, {self.vreg(False)}, {self.vreg(False)}")]
+            op = r.choice(["vcvtsd2si", "vcvttsd2si", "vcvtss2si", "vcvttss2si"])
+            return [Step(f"{op} {self.vreg(False)}, {self.reg(s)}")]
+        # legacy SSE between VEX code: the upper halves stay
+        return self.sse_int() if r.random() < 0.5 else self.sse_fp()
+
     def sequence(self):
         r = self.r
         fams = [(self.alu, 14), (self.unary, 4), (self.shift, 7), (self.dshift, 2), (self.mul, 4),
                 (self.div, 3), (self.bits, 5), (self.cond, 7), (self.moves, 6), (self.atomic, 3),
                 (self.string, 2), (self.ext, 3), (self.sse_int, 9), (self.sse_fp, 9)]
+        if "avx" in self.isa:
+            fams.append((self.avx, 30))
         fns = [f for f, wgt in fams for _ in range(wgt)]
         items = []
         for _ in range(r.randrange(6, 26)):
@@ -595,7 +804,11 @@ def generate(seed, count, isa, float_specials=True, avoid=()):
     lines = ["/* generated by tests/guest/random_insn/gen.py: do not edit */",
              f"/* seed {seed} count {count} isa {','.join(sorted(isa))} */",
              "\t.text"]
-    lines += RUNTIME.splitlines()
+    runtime = RUNTIME
+    if "avx" in isa:
+        runtime = runtime.replace(AVX_LOAD_AFTER, AVX_LOAD_AFTER + AVX_LOAD).replace(
+            AVX_STORE_AFTER, AVX_STORE_AFTER + AVX_STORE)
+    lines += runtime.splitlines()
     for i in range(count):
         body = []
         undef = emit(g.sequence(), body)
@@ -698,6 +911,24 @@ g_rsp: .quad 0
 g_tmp: .quad 0
 mxcsr_default: .long 0x1f80
 	.text
+"""
+
+
+# With AVX the state's upper halves of ymm0-15 (offset 400) are loaded and stored too.
+AVX_LOAD_AFTER = """	movdqu 144+\\i*16(%rdi), %xmm\\i
+	.endr
+"""
+AVX_LOAD = """	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	vinsertf128 $1, 400+\\i*16(%rdi), %ymm\\i, %ymm\\i
+	.endr
+"""
+AVX_STORE_AFTER = """	movdqu %xmm\\i, 144+\\i*16(%rdi)
+	.endr
+"""
+AVX_STORE = """	.irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	vextractf128 $1, %ymm\\i, 400+\\i*16(%rdi)
+	.endr
+	vzeroupper
 """
 
 

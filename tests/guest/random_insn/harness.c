@@ -1,6 +1,7 @@
 /* Runs the generated instruction sequences (seqs.S, made by gen.py): each one twice, from two
  * states drawn from a seeded generator (all general registers but rsp, the arithmetic flags,
- * xmm0-15, MXCSR and a 1 KiB memory buffer), and prints one line per sequence with a hash of
+ * xmm0-15 and, when the sequences use AVX, the upper halves of ymm0-15, MXCSR and a 1 KiB
+ * memory buffer), and prints one line per sequence with a hash of
  * each final state. `harness dump N` prints the two final states of sequence N in full.
  * Built with gcc -static (not PIE): the buffer's address is the same natively and emulated. */
 #include <inttypes.h>
@@ -16,6 +17,7 @@ struct state {
     uint64_t flags;
     uint64_t mxcsr;
     unsigned char xmm[16][16];
+    unsigned char ymmh[16][16]; /* bits 255:128 of ymm0-15 (loaded and stored with AVX only) */
 };
 
 extern void run_seq(struct state *s, void (*fn)(void));
@@ -102,6 +104,12 @@ static void init_state(struct state *s, uint32_t seq, int k) {
             }
         }
     }
+    for (int r = 0; r < 16; r++) {
+        for (int l = 0; l < 4; l++) {
+            uint32_t v = next() % 3 == 0 ? float_lane() : (uint32_t)next();
+            memcpy(&s->ymmh[r][l * 4], &v, 4);
+        }
+    }
     for (int i = 0; i < MEMSZ; i += 8) {
         uint64_t v = gpr_value();
         memcpy(membuf + i, &v, 8);
@@ -138,7 +146,8 @@ static void dump(const struct state *s) {
         if (r != 4) printf("  %-5s %016" PRIx64 "\n", gpr_names[r], s->gpr[r]);
     printf("  flags %03" PRIx64 "\n  mxcsr %04" PRIx64 "\n", s->flags, s->mxcsr);
     for (int r = 0; r < 16; r++) {
-        printf("  xmm%-2d ", r);
+        printf("  ymm%-2d ", r);
+        for (int b = 15; b >= 0; b--) printf("%02x", s->ymmh[r][b]);
         for (int b = 15; b >= 0; b--) printf("%02x", s->xmm[r][b]);
         printf("\n");
     }

@@ -21,7 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
-OPTIONAL_ISA = ["sse3", "ssse3", "sse4_1", "sse4_2", "popcnt", "abm", "bmi1", "bmi2", "adx", "cx16"]
+OPTIONAL_ISA = ["sse3", "ssse3", "sse4_1", "sse4_2", "popcnt", "abm", "bmi1", "bmi2", "adx", "cx16",
+                "avx", "avx2", "fma", "f16c"]
 
 
 def cpuid_features(argv_prefix, build_dir):

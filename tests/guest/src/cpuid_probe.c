@@ -15,7 +15,7 @@ int main(void) {
     flag("sse3", c, 0); flag("pclmulqdq", c, 1); flag("ssse3", c, 9); flag("fma", c, 12);
     flag("cx16", c, 13); flag("sse4_1", c, 19); flag("sse4_2", c, 20); flag("movbe", c, 22);
     flag("popcnt", c, 23); flag("aes", c, 25); flag("xsave", c, 26); flag("avx", c, 28);
-    flag("rdrand", c, 30);
+    flag("f16c", c, 29); flag("rdrand", c, 30);
     if (max >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
         flag("bmi1", b, 3); flag("avx2", b, 5); flag("bmi2", b, 8); flag("adx", b, 19);

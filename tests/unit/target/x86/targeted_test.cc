@@ -420,7 +420,7 @@ TEST(X86Targeted, ExceptionsAndExits) {
       {{0xfa}, kExitException, kExcpGP, 0},              // cli
       {{0x0f, 0x20, 0xc0}, kExitException, kExcpUD, 0},  // mov rax,cr0 (not decoded)
       {{0x90, 0x0f, 0xff}, kExitException, kExcpUD, 1},  // ud0
-      {{0x90, 0xc4, 0xe1, 0x79, 0x10, 0xc0}, kExitException, kExcpUD, 1},  // AVX: not here
+      {{0x90, 0xc4, 0xe1, 0x71, 0x10, 0xc0}, kExitException, kExcpUD, 1},  // VEX.vvvv not 1111
       {{0xf0, 0x01, 0xd8}, kExitException, kExcpUD, 0},  // lock on a register form
   };
   for (const auto &c : cases) {
