@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "target/x86/xsave.h"
 #include "user/gdb.h"
+#include "user/guest_addr.h"
 #include "user/signal.h"
 #include "user/syscall_impl.h"
 #include "user/syscall_table.h"
@@ -206,9 +207,9 @@ bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSig
   f.uc.uc_sigmask = m.oldmask;
   f.info = info;
   f.info.si_signo = sig;
-  memcpy(reinterpret_cast<void *>(fp_addr), &fx, sizeof fx);
-  if (fp_size > sizeof(FxSave)) save_xstate(c, reinterpret_cast<uint8_t *>(fp_addr));
-  memcpy(reinterpret_cast<void *>(frame_addr), &f, sizeof f);
+  memcpy(g2h(fp_addr), &fx, sizeof fx);
+  if (fp_size > sizeof(FxSave)) save_xstate(c, static_cast<uint8_t *>(g2h(fp_addr)));
+  memcpy(g2h(frame_addr), &f, sizeof f);
 
   c.regs[x86::RDI] = sig;
   c.regs[x86::RSI] = frame_addr + offsetof(KRtSigframe, info);
@@ -334,7 +335,7 @@ SYSCALL_HANDLER(rt_sigreturn) {
   uint64_t frame_addr = c.regs[x86::RSP] - 8;
   if (!g_proc->mem.is_mapped(frame_addr, sizeof(KRtSigframe), PROT_READ)) die_with_signal(SIGSEGV);
   KRtSigframe f;
-  memcpy(&f, reinterpret_cast<const void *>(frame_addr), sizeof f);
+  memcpy(&f, g2h(frame_addr), sizeof f);
   const KSigcontext &m = f.uc.uc_mcontext;
   uint64_t *r = c.regs;
   r[x86::R8] = m.r8, r[x86::R9] = m.r9, r[x86::R10] = m.r10, r[x86::R11] = m.r11;
@@ -346,12 +347,12 @@ SYSCALL_HANDLER(rt_sigreturn) {
   x86::set_eflags(c, m.eflags, 0x40dd5 | 0x200000);
   if (m.fpstate && g_proc->mem.is_mapped(m.fpstate, sizeof(FxSave), PROT_READ)) {
     FxSave fx;
-    memcpy(&fx, reinterpret_cast<const void *>(m.fpstate), sizeof fx);
+    memcpy(&fx, g2h(m.fpstate), sizeof fx);
     restore_fpu(c, &fx);
     if (x86::xcr0() & 4) {
       const size_t need = x86::xsave_area_size(7) + 4;
       const bool whole = g_proc->mem.is_mapped(m.fpstate, need, PROT_READ);
-      restore_xstate(c, reinterpret_cast<const uint8_t *>(m.fpstate), whole ? need : sizeof fx);
+      restore_xstate(c, static_cast<const uint8_t *>(g2h(m.fpstate)), whole ? need : sizeof fx);
     }
   }
   ts->sigmask = f.uc.uc_sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
