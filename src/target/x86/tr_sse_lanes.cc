@@ -1,6 +1,6 @@
-// SSE integer compares, shuffles, unpacks, byte shifts and pmovmskb as IR on the two 64-bit
-// lanes of the xmm registers in the CPU state (SWAR within each lane), instead of the SSE
-// helper: these are the core of glibc's str*/mem* routines.
+// SSE integer compares, unsigned byte min/max, shuffles, unpacks, byte shifts and pmovmskb as IR on
+// the two 64-bit lanes of the xmm registers in the CPU state (SWAR within each lane), instead of
+// the SSE helper: these are the core of glibc's str*/mem* routines.
 #include "target/x86/cpu.h"
 #include "target/x86/sse.h"
 #include "target/x86/translator.h"
@@ -37,6 +37,20 @@ TempId compare_equal(Translator &t, TempId a, TempId b, unsigned bits) {
   TempId nz = bin(t, Opcode::or_, binc(t, Opcode::add, binc(t, Opcode::and_, x, lo), lo), x);
   TempId m = t.binop(Opcode::andc, t.cst(~lo), nz);  // the top bits of the equal elements
   return bin(t, Opcode::or_, m, bin(t, Opcode::sub, m, binc(t, Opcode::shr, m, bits - 1)));
+}
+
+// Unsigned byte minimum (or maximum) of two lanes: per byte, a >= b from the top bits and a
+// borrow-free subtraction of the low seven bits, widened into a byte mask that picks b or a.
+TempId min_max_ub(Translator &t, TempId a, TempId b, bool max) {
+  constexpr uint64_t kH = 0x8080808080808080ull;
+  TempId x = bin(t, Opcode::xor_, a, b);
+  TempId low_ge = bin(t, Opcode::sub, binc(t, Opcode::or_, a, kH), binc(t, Opcode::and_, b, ~kH));
+  TempId ge = bin(t, Opcode::or_, bin(t, Opcode::andc, a, b), bin(t, Opcode::andc, low_ge, x));
+  TempId m = binc(t, Opcode::mul,
+                  binc(t, Opcode::and_, binc(t, Opcode::shr, ge, 7), 0x0101010101010101ull), 0xff);
+  // a >= b: min is b, max is a.
+  TempId pick = bin(t, Opcode::and_, x, m);
+  return bin(t, Opcode::xor_, max ? b : a, pick);
 }
 
 // The low 32 bits of x spread into a lane with the elements of `bits` apart.
@@ -160,6 +174,16 @@ bool sse_lanes_ir(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm
     case kPshufd:
       shuffle_dwords(t, d, s, imm);
       return true;
+    case kPminub:
+    case kPmaxub: {
+      TempId r[2];
+      for (int lane = 0; lane < 2; lane++) {
+        r[lane] = min_max_ub(t, ld64(t, d + 8 * lane), ld64(t, s + 8 * lane), op == kPmaxub);
+      }
+      st64(t, d, r[0]);
+      st64(t, d + 8, r[1]);
+      return true;
+    }
     case kPslldq:
     case kPsrldq:
       shift_bytes(t, d, imm, op == kPslldq);

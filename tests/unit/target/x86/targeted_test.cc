@@ -594,9 +594,9 @@ TEST(X86Targeted, SseLanes) {
     if (rng() % 2) s.xmm[2][rng() % 16] ^= static_cast<uint8_t>(1u << (rng() % 8));
   };
   std::vector<Bytes> codes;
-  // pcmpeq*, punpck*, and the zeroing idioms pxor/pandn/psub*/xorpd/andnpd x, x.
+  // pcmpeq*, punpck*, pminub/pmaxub, and the zeroing idioms pxor/pandn/psub*/xorpd/andnpd x, x.
   for (uint8_t opc : {0x74, 0x75, 0x76, 0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d, 0xef, 0xdf,
-                      0xf8, 0xf9, 0xfa, 0xfb, 0x57, 0x55}) {
+                      0xf8, 0xf9, 0xfa, 0xfb, 0x57, 0x55, 0xda, 0xde}) {
     codes.push_back({0x66, 0x0f, opc, 0xca});  // op xmm1, xmm2
     codes.push_back({0x66, 0x0f, opc, 0xc9});  // op xmm1, xmm1
   }
