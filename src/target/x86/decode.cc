@@ -275,11 +275,10 @@ opcode:
   in.def = &d;
   if (in.lock && (!(d.flags & kLock) || !in.is_mem())) return DecodeStatus::undefined;
   if (d.flags & kAvx) {
-    bool uses_vvvv = (d.flags & kVexVvvv) != 0;
+    bool uses_vvvv = false;
     for (Opnd o : d.o) uses_vvvv |= o == Opnd::H;
     if ((!uses_vvvv && in.vex_vvvv) || ((d.flags & kVexL0) && in.vex_l) ||
-        ((d.flags & kVexL1) && !in.vex_l) || ((d.flags & kVexW0) && in.vex_w) ||
-        ((d.flags & kVexW1) && !in.vex_w)) {
+        ((d.flags & kVexL1) && !in.vex_l) || ((d.flags & kVexW0) && in.vex_w)) {
       return DecodeStatus::undefined;
     }
   }

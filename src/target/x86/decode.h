@@ -92,13 +92,11 @@ enum DefFlag : uint32_t {
   // AVX (VEX-encoded vector instructions): the decoder's #UD rules. Without an H operand
   // VEX.vvvv must be 1111.
   kAvx = 1u << 15,
-  kVexL0 = 1u << 16,    // VEX.L must be 0 (no 256-bit form)
-  kVexL1 = 1u << 17,    // VEX.L must be 1 (256-bit only)
-  kVexLig = 1u << 18,   // VEX.L ignored (scalar)
-  kVexW0 = 1u << 19,    // VEX.W must be 0
-  kVexW1 = 1u << 20,    // VEX.W must be 1
-  kVexVvvv = 1u << 21,  // vvvv is used by the handler itself (not #UD when not 1111)
-  kVexImm = 1u << 22,   // an imm8 after three operands (the table has three slots)
+  kVexL0 = 1u << 16,   // VEX.L must be 0 (no 256-bit form)
+  kVexL1 = 1u << 17,   // VEX.L must be 1 (256-bit only)
+  kVexLig = 1u << 18,  // VEX.L ignored (scalar)
+  kVexW0 = 1u << 19,   // VEX.W must be 0
+  kVexImm = 1u << 20,  // an imm8 after three operands (the table has three slots)
   kUndefAll = kUndefOF | kUndefSF | kUndefZF | kUndefAF | kUndefPF | kUndefCF,
 };
 

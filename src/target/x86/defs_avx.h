@@ -314,8 +314,9 @@ constexpr void add(Table &t) {
   }
 
   // 0F 3A.
-  v3a(0x00, "vpermq", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexW1 | kVexL1);
-  v3a(0x01, "vpermpd", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexW1 | kVexL1);
+  // W1 in the manuals; the hardware runs W0 the same.
+  v3a(0x00, "vpermq", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1);
+  v3a(0x01, "vpermpd", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1);
   v3a(0x02, "vpblendd", tr_avx_op, kVpblendd, O::V, O::H, O::W, kVexW0 | kVexImm);
   v3a(0x04, "vpermilps", tr_avx, kPshufd, O::V, O::W, O::Ib, kVexW0);
   v3a(0x05, "vpermilpd", tr_avx_op, kVpermilpdI, O::V, O::W, O::Ib, kVexW0);

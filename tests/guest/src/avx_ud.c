@@ -1,0 +1,84 @@
+/* guest-test: variants=static requires=avx,avx2,fma,f16c
+ * The VEX encodings the manuals make #UD (SIGILL) and their valid neighbours: VEX after a 66,
+ * F2, F3, LOCK or REX prefix, reserved opcode maps, VEX.vvvv not 1111 in two-operand forms,
+ * VEX.L=1 without a 256-bit form and L=0 for 256-bit-only ones, VEX.W1 for W0-only forms,
+ * register forms of memory-only instructions, gathers without a SIB byte or with equal
+ * destination/index/mask registers; scalar forms ignore VEX.L. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static sigjmp_buf env;
+static unsigned char buf[256] __attribute__((aligned(64)));
+
+static void on_ill(int sig) {
+    siglongjmp(env, sig);
+}
+
+#define CASE(name, bytes)                                                                  \
+    do {                                                                                   \
+        int sig = sigsetjmp(env, 1);                                                       \
+        if (!sig) {                                                                        \
+            __asm__ volatile(".byte " bytes                                                \
+                             :                                                             \
+                             : "a"(buf + 64)                                               \
+                             : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",   \
+                               "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",  \
+                               "xmm13", "xmm14", "xmm15");                                 \
+        }                                                                                  \
+        printf("%-34s %s\n", name, sig == SIGILL ? "SIGILL" : sig ? "other signal" : "ok"); \
+    } while (0)
+
+int main(void) {
+    signal(SIGILL, on_ill);
+    signal(SIGSEGV, on_ill);
+    CASE("vmovupd x0,x0", "0xc4,0xe1,0x79,0x10,0xc0");
+    CASE("vmovupd vvvv=1110", "0xc4,0xe1,0x71,0x10,0xc0");
+    CASE("66 vmovdqa", "0x66,0xc5,0xf9,0x6f,0xc0");
+    CASE("f3 vmovdqa", "0xf3,0xc5,0xf9,0x6f,0xc0");
+    CASE("f2 vmovdqa", "0xf2,0xc5,0xf9,0x6f,0xc0");
+    CASE("lock vmovdqa", "0xf0,0xc5,0xf9,0x6f,0xc0");
+    CASE("rex vmovdqa", "0x41,0xc5,0xf9,0x6f,0xc0");
+    CASE("vex map 0", "0xc4,0xe0,0x79,0x10,0xc0");
+    CASE("vex map 4", "0xc4,0xe4,0x79,0x10,0xc0");
+    CASE("vmovd L1", "0xc5,0xfd,0x6e,0xc0");
+    CASE("vmovd L0", "0xc5,0xf9,0x6e,0xc0");
+    CASE("vpextrw L1", "0xc5,0xfd,0xc5,0xc0,0x00");
+    CASE("vbroadcastss W1", "0xc4,0xe2,0xfd,0x18,0xc0");
+    CASE("vbroadcastsd L0", "0xc4,0xe2,0x79,0x19,0xc0");
+    CASE("vbroadcastsd L1", "0xc4,0xe2,0x7d,0x19,0xc0");
+    CASE("vbroadcastf128 reg", "0xc4,0xe2,0x7d,0x1a,0xc0");
+    CASE("vpermq L0", "0xc4,0xe3,0xf9,0x00,0xc0,0x00");
+    CASE("vpermq W0", "0xc4,0xe3,0x7d,0x00,0xc0,0x00");
+    CASE("vpermq", "0xc4,0xe3,0xfd,0x00,0xc0,0x1b");
+    CASE("vinsertf128 L0", "0xc4,0xe3,0x79,0x18,0xc0,0x00");
+    CASE("vperm2f128 W1", "0xc4,0xe3,0xfd,0x06,0xc0,0x00");
+    CASE("vpermilps imm W1", "0xc4,0xe3,0xf9,0x04,0xc0,0x00");
+    CASE("vtestps W1", "0xc4,0xe2,0xf9,0x0e,0xc0");
+    CASE("vcvtph2ps W1", "0xc4,0xe2,0xf9,0x13,0xc0");
+    CASE("vpsravd W1", "0xc4,0xe2,0xf9,0x46,0xc0");
+    CASE("vdppd L1", "0xc4,0xe3,0x7d,0x41,0xc0,0x00");
+    CASE("vphminposuw L1", "0xc4,0xe2,0x7d,0x41,0xc0");
+    CASE("vmaskmovdqu L1", "0xc5,0xfd,0xf7,0xc1");
+    CASE("vmovlps store reg", "0xc5,0xf8,0x13,0xc0");
+    CASE("vmovntdq reg", "0xc5,0xf9,0xe7,0xc0");
+    CASE("vldmxcsr L1", "0xc5,0xfc,0xae,0x10");
+    CASE("vstmxcsr vvvv", "0xc5,0xf0,0xae,0x18");
+    CASE("vpgatherdd no SIB", "0xc4,0xe2,0x75,0x90,0x00");
+    CASE("vpgatherdd dst=mask", "0xc4,0xe2,0x7d,0x90,0x04,0x08");
+    CASE("vpgatherdd dst=index", "0xc4,0xe2,0x75,0x90,0x04,0x00");
+    CASE("vpgatherdd mask=index", "0xc4,0xe2,0x75,0x90,0x14,0x08");
+    CASE("vpgatherdd", "0xc4,0xe2,0x75,0x90,0x14,0x18");
+    CASE("vaddss L1 (ignored)", "0xc5,0xfe,0x58,0xc0");
+    CASE("vcomiss L1 (ignored)", "0xc5,0xfc,0x2f,0xc0");
+    CASE("vmovss reg L1 (ignored)", "0xc5,0xfe,0x10,0xc0");
+    CASE("vcvtsi2ss L1 (ignored)", "0xc5,0xfe,0x2a,0xc0");
+    CASE("vfmadd132ss L1 (ignored)", "0xc4,0xe2,0x7d,0x99,0xc0");
+    CASE("vsqrtps vvvv=0000", "0xc5,0x80,0x51,0xc0");
+    CASE("vpsllw imm (vvvv dest)", "0xc5,0xf1,0x71,0xf0,0x03");
+    CASE("vzeroupper", "0xc5,0xf8,0x77");
+    CASE("vzeroall", "0xc5,0xfc,0x77");
+    CASE("vzeroupper vvvv", "0xc5,0xf0,0x77");
+    return 0;
+}
