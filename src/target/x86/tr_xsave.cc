@@ -48,9 +48,16 @@ void tr_xgetbv(Translator &t, const Insn &in) {
     t.gen_exception((in.rm & 7) == 1 ? kExcpGP : kExcpUD, in.pc);
     return;
   }
-  // XCR0, and with ECX=1 the components in use (all of them).
+  // XCR0, and with ECX=1 the components in use (XINUSE: x87 and SSE always, AVX while an
+  // upper half is not zero).
   gp_unless(t, in, Cond::leu, t.get_reg(in, RCX, 4), t.cst(1));
-  t.set_reg(in, RAX, 4, t.cst(xcr0()));
+  TempId v = t.cst(xcr0());
+  if (xcr0() & 4) {
+    v = t.tmp();
+    t.b.movcond(Type::i64, Cond::eq, v, t.get_reg(in, RCX, 4), t.cst(1),
+                t.call(kHelperXinuse, {t.env_ptr()}), t.cst(xcr0()));
+  }
+  t.set_reg(in, RAX, 4, v);
   t.set_reg(in, RDX, 4, t.cst(0));
 }
 

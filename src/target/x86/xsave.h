@@ -25,5 +25,7 @@ inline uint32_t xsave_area_size(uint64_t mask) {
 extern const jit::HelperInfo kHelperXsave;   // xsave and xsaveopt (standard form)
 extern const jit::HelperInfo kHelperXsavec;  // compacted form
 extern const jit::HelperInfo kHelperXrstor;  // either form
+// (env) -> XINUSE (xgetbv with ECX=1).
+extern const jit::HelperInfo kHelperXinuse;
 
 }  // namespace qemu::x86

@@ -197,6 +197,10 @@ U h_fxrstor(U env, U host) {
   return 0;
 }
 
+U h_xinuse(U env) {
+  return in_use(cpu_of(env)) & xcr0();
+}
+
 template <typename Fn>
 jit::HelperInfo::GenericFn fn(Fn *f) {
   return reinterpret_cast<jit::HelperInfo::GenericFn>(f);
@@ -209,5 +213,6 @@ const jit::HelperInfo kHelperXsavec = {"xsavec", fn(&h_xsavec), 3, true, jit::kH
 const jit::HelperInfo kHelperFxsave = {"fxsave", fn(&h_fxsave), 2, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperFxrstor = {"fxrstor", fn(&h_fxrstor), 2, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperXrstor = {"xrstor", fn(&h_xrstor), 3, true, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperXinuse = {"xinuse", fn(&h_xinuse), 1, true, jit::kHelperNoGlobals};
 
 }  // namespace qemu::x86

@@ -2,8 +2,8 @@
  * XSAVE, XSAVEOPT, XSAVEC and XRSTOR with the AVX component (2): the ymm upper halves at offset
  * 576 in both forms, XSTATE_BV (bit 2 clear after vzeroupper: the component is in its initial
  * state; x87's bit is left out, it depends on the C library), XCOMP_BV of the compacted form, XRSTOR of saved, modified and init (XSTATE_BV bit 2
- * clear) images, masks that leave AVX out (the upper halves unchanged), and XGETBV's XCR0 AVX
- * bit. */
+ * clear) images, masks that leave AVX out (the upper halves unchanged), XGETBV's XCR0 AVX
+ * bit and XINUSE's (ECX=1). */
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +56,12 @@ int main(void) {
     uint32_t lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     printf("xcr0&7 %x\n", lo & 7);
+    /* XINUSE's AVX bit: set by a 256-bit write, clear after vzeroupper */
+    uint32_t used, unused;
+    set_regs(13);
+    __asm__ volatile("xgetbv" : "=a"(used), "=d"(hi) : "c"(1));
+    __asm__ volatile("vzeroupper\n\txgetbv" : "=a"(unused), "=d"(hi) : "c"(1));
+    printf("xinuse&4 %x after vzeroupper %x\n", used & 4, unused & 4);
 
     memset(area, 0, sizeof area);
     set_regs(1);
