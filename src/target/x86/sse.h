@@ -238,6 +238,10 @@ class Translator;
 // CPU state offsets d and s (false: not one of those), and pmovmskb's mask of the register at s.
 bool sse_lanes_ir(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm);
 jit::TempId pmovmskb_ir(Translator &t, int64_t s);
+// Operations whose every 64-bit lane depends on the same lane of the operands only (pcmpeqb/w/d,
+// pminub/pmaxub, the bitwise logic): the result lane of a op b, in IR.
+bool qword_op_ir_has(unsigned op);
+jit::TempId qword_op_ir(Translator &t, unsigned op, jit::TempId a, jit::TempId b);
 // tr_sse.cc: the offset of a 16-byte W operand's data (memory: loaded into xmm_tmp, after a #GP
 // check of its alignment when aligned is set).
 struct Insn;

@@ -130,7 +130,7 @@ void tr_avx(Translator &t, const Insn &in) {
         s_off[k] = ymm_lane(in.rm, count_shift(op) ? 0 : k);
       }
     }
-    if (in.is_mem()) load_tmp(t, in, ms);
+    if (in.is_mem() && !(has_a && qword_op_ir_has(op))) load_tmp(t, in, ms);
   }
   if (nl == 2 && narrowing(op)) {
     // 256 -> 128: each lane's result is 64 bits.
@@ -147,6 +147,23 @@ void tr_avx(Translator &t, const Insn &in) {
   // x ^ x, x & ~x, x - x: zero.
   if (has_a && o[0] != Opnd::H && !in.is_mem() && areg == in.rm && zero_idiom(op)) {
     for (unsigned k = 0; k < nl; k++) zero16(t, ymm_lane(dreg, k));
+    if (nl == 1) zero16(t, ymm_lane(dreg, 1));
+    return;
+  }
+  // Lane-independent operations in IR straight from the sources (the memory operand's qwords
+  // loaded into temps, no copy of vvvv first): every source is read before the first store.
+  if (has_a && o[0] != Opnd::H && qword_op_ir_has(op)) {
+    const unsigned nq = 2 * nl;
+    TempId b[4], r[4];
+    TempId ea = in.is_mem() ? t.ea(in) : 0;
+    for (unsigned q = 0; q < nq; q++) {
+      b[q] = in.is_mem() ? t.load(q ? t.binop(Opcode::add, ea, t.cst(8 * q)) : ea, 8)
+                         : ld64(t, ymm_lane(in.rm, q / 2) + 8 * (q & 1));
+    }
+    for (unsigned q = 0; q < nq; q++) {
+      r[q] = qword_op_ir(t, op, ld64(t, ymm_lane(areg, q / 2) + 8 * (q & 1)), b[q]);
+    }
+    for (unsigned q = 0; q < nq; q++) st64(t, ymm_lane(dreg, q / 2) + 8 * (q & 1), r[q]);
     if (nl == 1) zero16(t, ymm_lane(dreg, 1));
     return;
   }
@@ -180,13 +197,13 @@ void tr_avx_mov(Translator &t, const Insn &in) {
   switch (kind) {
     case kVLoad:
       if (in.is_mem()) {
-        load_tmp(t, in, n);
-        copy16(t, ymm_lane(v, 0), kTmp);
-        if (n == 32) {
-          copy16(t, ymm_lane(v, 1), kTmp + 16);
-        } else {
-          zero16(t, ymm_lane(v, 1));
+        // Every part read before the register changes.
+        TempId a = t.ea(in), x[4];
+        for (unsigned i = 0; i < n / 8; i++) {
+          x[i] = t.load(i ? t.binop(Opcode::add, a, t.cst(8 * i)) : a, 8);
         }
+        for (unsigned i = 0; i < n / 8; i++) st64(t, ymm_lane(v, i / 2) + 8 * (i & 1), x[i]);
+        if (n == 16) zero16(t, ymm_lane(v, 1));
       } else if (in.rm != v || n == 16) {
         copy16(t, ymm_lane(v, 0), ymm_lane(in.rm, 0));
         if (n == 32) {

@@ -141,6 +141,50 @@ TempId byte_signs(Translator &t, TempId v) {
 
 }  // namespace
 
+bool qword_op_ir_has(unsigned op) {
+  switch (op) {
+    case kPcmpeqb:
+    case kPcmpeqw:
+    case kPcmpeqd:
+    case kPminub:
+    case kPmaxub:
+    case kPand:
+    case kAndps:
+    case kPor:
+    case kOrps:
+    case kPxor:
+    case kXorps:
+    case kPandn:
+    case kAndnps:
+      return true;
+    default:
+      return false;
+  }
+}
+
+TempId qword_op_ir(Translator &t, unsigned op, TempId a, TempId b) {
+  switch (op) {
+    case kPcmpeqb:
+    case kPcmpeqw:
+    case kPcmpeqd:
+      return compare_equal(t, a, b, op == kPcmpeqb ? 8 : op == kPcmpeqw ? 16 : 32);
+    case kPminub:
+    case kPmaxub:
+      return min_max_ub(t, a, b, op == kPmaxub);
+    case kPand:
+    case kAndps:
+      return bin(t, Opcode::and_, a, b);
+    case kPor:
+    case kOrps:
+      return bin(t, Opcode::or_, a, b);
+    case kPxor:
+    case kXorps:
+      return bin(t, Opcode::xor_, a, b);
+    default:  // pandn, andnps
+      return bin(t, Opcode::andc, b, a);
+  }
+}
+
 bool sse_lanes_ir(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm) {
   switch (op) {
     case kPcmpeqb:
