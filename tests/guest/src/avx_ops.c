@@ -154,6 +154,10 @@ static void float_ops(void) {
     RUN("vmovntdqa 64(%[b]), %%ymm0"); RUN("vlddqu 3(%[m64]), %%ymm0");
     RUN("vmovss 4(%[m64]), %%xmm0"); RUN("vmovsd 8(%[m64]), %%xmm0");
     RUN("vmovss %%xmm2, %%xmm1, %%xmm0"); RUN("vmovsd %%xmm2, %%xmm1, %%xmm0");
+    /* the store opcodes' register forms (11, 29, 7F) */
+    RUN("%{store%} vmovss %%xmm2, %%xmm1, %%xmm0"); RUN("%{store%} vmovsd %%xmm2, %%xmm1, %%xmm0");
+    RUN("%{store%} vmovdqu %%ymm2, %%ymm0"); RUN("%{store%} vmovups %%xmm2, %%xmm0");
+    RUN("%{store%} vmovapd %%ymm2, %%ymm0"); RUN("%{store%} vmovdqa %%xmm2, %%xmm0");
     RUN("vmovss %%xmm0, 4(%[m64])\n\tvmovdqu (%[m64]), %%ymm0");
     RUN("vmovlps 8(%[m64]), %%xmm1, %%xmm0"); RUN("vmovhps 8(%[m64]), %%xmm1, %%xmm0");
     RUN("vmovlpd 8(%[m64]), %%xmm1, %%xmm0"); RUN("vmovhpd 8(%[m64]), %%xmm1, %%xmm0");
