@@ -128,7 +128,7 @@ std::vector<std::string> exec_options(const UserOptions &o) {
   if (!o.log_file.empty()) v.insert(v.end(), {"-D", o.log_file});
   if (o.singlestep) v.push_back("-singlestep");
   if (o.strace) v.push_back("-strace");
-  if (o.have_guest_base) v.insert(v.end(), {"-B", fmt::format("{:#x}", o.guest_base)});
+  if (o.guest_base) v.insert(v.end(), {"-B", fmt::format("{:#x}", o.guest_base)});
   return v;
 }
 

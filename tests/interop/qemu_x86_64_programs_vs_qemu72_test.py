@@ -27,6 +27,7 @@ RUNS = [
     ("procs", []),
     ("busy_signal", []),
     ("busy_signal", ["die"]),
+    ("ptr_syscalls", []),
 ]
 
 
