@@ -61,6 +61,11 @@ inline constexpr unsigned kAvxMem = 16;
 // as kAvxMem above; the destination's upper half is zeroed for VEX.128.
 extern const jit::HelperInfo kHelperAvx;
 
+struct Insn;
+// Whether the CPU model has what the AVX instruction needs (AVX; AVX2, FMA or F16C by its
+// definition's flags; AVX2 for vbroadcastss/sd from a register); else it is #UD.
+bool avx_usable(const Insn &in);
+
 // The CPU state offset of 16-byte lane `lane` (0: the xmm register, 1: the upper half) of ymm n.
 constexpr int64_t ymm_lane(unsigned n, unsigned lane) {
   return static_cast<int64_t>(lane ? offsetof(CpuX86, ymmh) + 16 * n

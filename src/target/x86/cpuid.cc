@@ -94,6 +94,10 @@ void set_cpuid_model(const CpuidModel &m) {
   if (!(g_model.leaf1_ecx & xsave)) g_model.xsave1_eax = 0;
 }
 
+const CpuidModel &cpuid_model() {
+  return g_model;
+}
+
 uint64_t xcr0() {
   // AVX (leaf 1 ECX bit 28) brings its state component.
   return (g_model.leaf1_ecx & (1u << 28)) ? 7 : 3;

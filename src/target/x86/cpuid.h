@@ -22,5 +22,7 @@ const CpuidModel &cpuid_implemented();
 const CpuidModel &cpuid_supported();
 // The model cpuid reports from now on (process-wide, before the guest runs).
 void set_cpuid_model(const CpuidModel &m);
+// The model in effect (what the guest sees).
+const CpuidModel &cpuid_model();
 
 }  // namespace qemu::x86

@@ -97,6 +97,11 @@ enum DefFlag : uint32_t {
   kVexLig = 1u << 18,  // VEX.L ignored (scalar)
   kVexW0 = 1u << 19,   // VEX.W must be 0
   kVexImm = 1u << 20,  // an imm8 after three operands (the table has three slots)
+  // The CPUID features an AVX instruction needs besides AVX (else #UD, as a CPU without them).
+  kNeedAvx2 = 1u << 21,
+  kAvx2At256 = 1u << 22,  // the 256-bit form needs AVX2 (integer operations)
+  kNeedFma = 1u << 23,
+  kNeedF16c = 1u << 24,
   kUndefAll = kUndefOF | kUndefSF | kUndefZF | kUndefAF | kUndefPF | kUndefCF,
 };
 

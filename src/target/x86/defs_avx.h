@@ -174,10 +174,10 @@ constexpr void add(Table &t) {
       {0xfc, kPaddb, "vpaddb"},           {0xfd, kPaddw, "vpaddw"},
       {0xfe, kPaddd, "vpaddd"},
   };
-  for (const auto &e : kInt) v0f(e.opc, kPfx66, e.name, tr_avx, e.op, O::V, O::H, O::W);
-  v0f(0x70, kPfx66, "vpshufd", tr_avx, kPshufd, O::V, O::W, O::Ib);
-  v0f(0x70, kPfxF3, "vpshufhw", tr_avx, kPshufhw, O::V, O::W, O::Ib);
-  v0f(0x70, kPfxF2, "vpshuflw", tr_avx, kPshuflw, O::V, O::W, O::Ib);
+  for (const auto &e : kInt) v0f(e.opc, kPfx66, e.name, tr_avx, e.op, O::V, O::H, O::W, kAvx2At256);
+  v0f(0x70, kPfx66, "vpshufd", tr_avx, kPshufd, O::V, O::W, O::Ib, kAvx2At256);
+  v0f(0x70, kPfxF3, "vpshufhw", tr_avx, kPshufhw, O::V, O::W, O::Ib, kAvx2At256);
+  v0f(0x70, kPfxF2, "vpshuflw", tr_avx, kPshuflw, O::V, O::W, O::Ib, kAvx2At256);
   constexpr struct {
     uint8_t opc;
     int8_t reg;
@@ -190,7 +190,7 @@ constexpr void add(Table &t) {
       {0x73, 7, kPslldq, "vpslldq"},
   };
   for (const auto &e : kShiftImm) {
-    t.add(op(kMapVex0F, e.opc, e.name, tr_avx, e.op, O::H, O::U, O::Ib, kAvxDef)
+    t.add(op(kMapVex0F, e.opc, e.name, tr_avx, e.op, O::H, O::U, O::Ib, kAvxDef | kAvx2At256)
               .p(kPfx66)
               .r(e.reg)
               .m(kModReg));
@@ -209,7 +209,7 @@ constexpr void add(Table &t) {
   last_mod(kModMem);
   v0f(0xf7, kPfx66, "vmaskmovdqu", tr_avx_legacy, 0, O::V, O::U, O::none, kVexL0);
   last_mod(kModReg);
-  v0f(0xd7, kPfx66, "vpmovmskb", tr_avx_op, kVpmovmskb, O::Gd, O::U);
+  v0f(0xd7, kPfx66, "vpmovmskb", tr_avx_op, kVpmovmskb, O::Gd, O::U, O::none, kAvx2At256);
   last_mod(kModReg);
   v0f(0xc4, kPfx66, "vpinsrw", tr_avx_insert, 1, O::V, O::H, O::Ed, kVexL0 | kVexImm);
   v0f(0xc5, kPfx66, "vpextrw", tr_sse_pextrw, 0, O::Gd, O::U, O::Ib, kVexL0);
@@ -258,9 +258,9 @@ constexpr void add(Table &t) {
   };
   for (const auto &e : k38) {
     if (e.nds) {
-      v38(e.opc, e.name, tr_avx, e.op, O::V, O::H, O::W);
+      v38(e.opc, e.name, tr_avx, e.op, O::V, O::H, O::W, kAvx2At256);
     } else {
-      v38(e.opc, e.name, tr_avx, e.op, O::V, O::W);
+      v38(e.opc, e.name, tr_avx, e.op, O::V, O::W, O::none, kAvx2At256);
     }
   }
   v38(0x41, "vphminposuw", tr_avx, kPhminposuw, O::V, O::W, O::none, kVexL0);
@@ -269,20 +269,21 @@ constexpr void add(Table &t) {
   v38(0x0e, "vtestps", tr_avx_op, kVtestps, O::V, O::W, O::none, kVexW0);
   v38(0x0f, "vtestpd", tr_avx_op, kVtestpd, O::V, O::W, O::none, kVexW0);
   v38(0x17, "vptest", tr_avx_op, kVptest, O::V, O::W);
-  v38(0x13, "vcvtph2ps", tr_avx_helper, kVcvtph2ps, O::V, O::W, O::none, kVexW0);
-  v38(0x16, "vpermps", tr_avx_helper, kVpermd, O::V, O::H, O::W, kVexW0 | kVexL1);
-  v38(0x36, "vpermd", tr_avx_helper, kVpermd, O::V, O::H, O::W, kVexW0 | kVexL1);
+  v38(0x13, "vcvtph2ps", tr_avx_helper, kVcvtph2ps, O::V, O::W, O::none, kVexW0 | kNeedF16c);
+  v38(0x16, "vpermps", tr_avx_helper, kVpermd, O::V, O::H, O::W, kVexW0 | kVexL1 | kNeedAvx2);
+  v38(0x36, "vpermd", tr_avx_helper, kVpermd, O::V, O::H, O::W, kVexW0 | kVexL1 | kNeedAvx2);
   v38(0x18, "vbroadcastss", tr_avx_op, kVbroadcastss, O::V, O::W, O::none, kVexW0);
   v38(0x19, "vbroadcastsd", tr_avx_op, kVbroadcastsd, O::V, O::W, O::none, kVexW0 | kVexL1);
   v38(0x1a, "vbroadcastf128", tr_avx_op, kVbroadcast128, O::V, O::M, O::none, kVexW0 | kVexL1);
   last_mod(kModMem);
-  v38(0x5a, "vbroadcasti128", tr_avx_op, kVbroadcast128, O::V, O::M, O::none, kVexW0 | kVexL1);
+  v38(0x5a, "vbroadcasti128", tr_avx_op, kVbroadcast128, O::V, O::M, O::none,
+      kVexW0 | kVexL1 | kNeedAvx2);
   last_mod(kModMem);
-  v38(0x58, "vpbroadcastd", tr_avx_op, kVpbroadcastd, O::V, O::W, O::none, kVexW0);
-  v38(0x59, "vpbroadcastq", tr_avx_op, kVpbroadcastq, O::V, O::W, O::none, kVexW0);
-  v38(0x78, "vpbroadcastb", tr_avx_op, kVpbroadcastb, O::V, O::W, O::none, kVexW0);
-  v38(0x79, "vpbroadcastw", tr_avx_op, kVpbroadcastw, O::V, O::W, O::none, kVexW0);
-  v38(0x2a, "vmovntdqa", tr_avx_mov, kVLoad | kVAligned, O::V, O::M);
+  v38(0x58, "vpbroadcastd", tr_avx_op, kVpbroadcastd, O::V, O::W, O::none, kVexW0 | kNeedAvx2);
+  v38(0x59, "vpbroadcastq", tr_avx_op, kVpbroadcastq, O::V, O::W, O::none, kVexW0 | kNeedAvx2);
+  v38(0x78, "vpbroadcastb", tr_avx_op, kVpbroadcastb, O::V, O::W, O::none, kVexW0 | kNeedAvx2);
+  v38(0x79, "vpbroadcastw", tr_avx_op, kVpbroadcastw, O::V, O::W, O::none, kVexW0 | kNeedAvx2);
+  v38(0x2a, "vmovntdqa", tr_avx_mov, kVLoad | kVAligned, O::V, O::M, O::none, kAvx2At256);
   last_mod(kModMem);
   v38(0x2c, "vmaskmovps", tr_avx_op, kVmaskmovLoad, O::V, O::H, O::M, kVexW0);
   last_mod(kModMem);
@@ -292,15 +293,15 @@ constexpr void add(Table &t) {
   last_mod(kModMem);
   v38(0x2f, "vmaskmovpd", tr_avx_op, kVmaskmovStore, O::M, O::H, O::V, kVexW0);
   last_mod(kModMem);
-  v38(0x8c, "vpmaskmov", tr_avx_op, kVmaskmovLoad, O::V, O::H, O::M);
+  v38(0x8c, "vpmaskmov", tr_avx_op, kVmaskmovLoad, O::V, O::H, O::M, kNeedAvx2);
   last_mod(kModMem);
-  v38(0x8e, "vpmaskmov", tr_avx_op, kVmaskmovStore, O::M, O::H, O::V);
+  v38(0x8e, "vpmaskmov", tr_avx_op, kVmaskmovStore, O::M, O::H, O::V, kNeedAvx2);
   last_mod(kModMem);
-  v38(0x45, "vpsrlv", tr_avx_helper, kVpsrlv, O::V, O::H, O::W);
-  v38(0x46, "vpsravd", tr_avx_helper, kVpsrav, O::V, O::H, O::W, kVexW0);
-  v38(0x47, "vpsllv", tr_avx_helper, kVpsllv, O::V, O::H, O::W);
+  v38(0x45, "vpsrlv", tr_avx_helper, kVpsrlv, O::V, O::H, O::W, kNeedAvx2);
+  v38(0x46, "vpsravd", tr_avx_helper, kVpsrav, O::V, O::H, O::W, kVexW0 | kNeedAvx2);
+  v38(0x47, "vpsllv", tr_avx_helper, kVpsllv, O::V, O::H, O::W, kNeedAvx2);
   for (uint8_t opc = 0x90; opc <= 0x93; opc++) {
-    v38(opc, "vgather", tr_avx_gather, 0, O::V, O::M, O::H);
+    v38(opc, "vgather", tr_avx_gather, 0, O::V, O::M, O::H, kNeedAvx2);
     last_mod(kModMem);
   }
   // FMA3: 96-9F (132), A6-AF (213), B6-BF (231); the low nibble is the operation.
@@ -309,39 +310,42 @@ constexpr void add(Table &t) {
       const uint8_t opc = static_cast<uint8_t>(0x90 + 0x10 * form + lo);
       const bool scalar = lo >= 8 && (lo & 1);
       v38(opc, "vfma", tr_avx_fma, static_cast<uint16_t>(form << 4 | lo), O::V, O::H, O::W,
-          scalar ? uint32_t{kVexLig} : 0u);
+          kNeedFma | (scalar ? uint32_t{kVexLig} : 0u));
     }
   }
 
   // 0F 3A.
   // W1 in the manuals; the hardware runs W0 the same.
-  v3a(0x00, "vpermq", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1);
-  v3a(0x01, "vpermpd", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1);
-  v3a(0x02, "vpblendd", tr_avx_op, kVpblendd, O::V, O::H, O::W, kVexW0 | kVexImm);
+  v3a(0x00, "vpermq", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1 | kNeedAvx2);
+  v3a(0x01, "vpermpd", tr_avx_op, kVpermq, O::V, O::W, O::Ib, kVexL1 | kNeedAvx2);
+  v3a(0x02, "vpblendd", tr_avx_op, kVpblendd, O::V, O::H, O::W, kVexW0 | kVexImm | kNeedAvx2);
   v3a(0x04, "vpermilps", tr_avx, kPshufd, O::V, O::W, O::Ib, kVexW0);
   v3a(0x05, "vpermilpd", tr_avx_op, kVpermilpdI, O::V, O::W, O::Ib, kVexW0);
   v3a(0x06, "vperm2f128", tr_avx_op, kVperm2x128, O::V, O::H, O::W, kVexW0 | kVexL1 | kVexImm);
-  v3a(0x46, "vperm2i128", tr_avx_op, kVperm2x128, O::V, O::H, O::W, kVexW0 | kVexL1 | kVexImm);
+  v3a(0x46, "vperm2i128", tr_avx_op, kVperm2x128, O::V, O::H, O::W,
+      kVexW0 | kVexL1 | kVexImm | kNeedAvx2);
   v3a(0x18, "vinsertf128", tr_avx_op, kVinsert128, O::V, O::H, O::W, kVexW0 | kVexL1 | kVexImm);
-  v3a(0x38, "vinserti128", tr_avx_op, kVinsert128, O::V, O::H, O::W, kVexW0 | kVexL1 | kVexImm);
+  v3a(0x38, "vinserti128", tr_avx_op, kVinsert128, O::V, O::H, O::W,
+      kVexW0 | kVexL1 | kVexImm | kNeedAvx2);
   v3a(0x19, "vextractf128", tr_avx_op, kVextract128, O::W, O::V, O::Ib, kVexW0 | kVexL1);
-  v3a(0x39, "vextracti128", tr_avx_op, kVextract128, O::W, O::V, O::Ib, kVexW0 | kVexL1);
-  v3a(0x1d, "vcvtps2ph", tr_avx_helper, kVcvtps2ph, O::W, O::V, O::Ib, kVexW0);
+  v3a(0x39, "vextracti128", tr_avx_op, kVextract128, O::W, O::V, O::Ib,
+      kVexW0 | kVexL1 | kNeedAvx2);
+  v3a(0x1d, "vcvtps2ph", tr_avx_helper, kVcvtps2ph, O::W, O::V, O::Ib, kVexW0 | kNeedF16c);
   v3a(0x08, "vroundps", tr_avx, kRoundps, O::V, O::W, O::Ib);
   v3a(0x09, "vroundpd", tr_avx, kRoundpd, O::V, O::W, O::Ib);
   v3a(0x0a, "vroundss", tr_avx, kRoundss, O::V, O::H, O::W, kVexLig | kVexImm);
   v3a(0x0b, "vroundsd", tr_avx, kRoundsd, O::V, O::H, O::W, kVexLig | kVexImm);
   v3a(0x0c, "vblendps", tr_avx, kBlendps, O::V, O::H, O::W, kVexImm);
   v3a(0x0d, "vblendpd", tr_avx, kBlendpd, O::V, O::H, O::W, kVexImm);
-  v3a(0x0e, "vpblendw", tr_avx, kPblendw, O::V, O::H, O::W, kVexImm);
-  v3a(0x0f, "vpalignr", tr_avx, kPalignr, O::V, O::H, O::W, kVexImm);
+  v3a(0x0e, "vpblendw", tr_avx, kPblendw, O::V, O::H, O::W, kVexImm | kAvx2At256);
+  v3a(0x0f, "vpalignr", tr_avx, kPalignr, O::V, O::H, O::W, kVexImm | kAvx2At256);
   v3a(0x21, "vinsertps", tr_avx, kInsertps, O::V, O::H, O::W, kVexL0 | kVexImm);
   v3a(0x40, "vdpps", tr_avx, kDpps, O::V, O::H, O::W, kVexImm);
   v3a(0x41, "vdppd", tr_avx, kDppd, O::V, O::H, O::W, kVexL0 | kVexImm);
-  v3a(0x42, "vmpsadbw", tr_avx, kMpsadbw, O::V, O::H, O::W, kVexImm);
+  v3a(0x42, "vmpsadbw", tr_avx, kMpsadbw, O::V, O::H, O::W, kVexImm | kAvx2At256);
   v3a(0x4a, "vblendvps", tr_avx_op, kVblendvps, O::V, O::H, O::W, kVexW0 | kVexImm);
   v3a(0x4b, "vblendvpd", tr_avx_op, kVblendvpd, O::V, O::H, O::W, kVexW0 | kVexImm);
-  v3a(0x4c, "vpblendvb", tr_avx_op, kVpblendvb, O::V, O::H, O::W, kVexW0 | kVexImm);
+  v3a(0x4c, "vpblendvb", tr_avx_op, kVpblendvb, O::V, O::H, O::W, kVexW0 | kVexImm | kAvx2At256);
   v3a(0x14, "vpextrb", tr_sse_extract, 0, O::Ey, O::V, O::Ib, kVexL0);
   v3a(0x15, "vpextrw", tr_sse_extract, 1, O::Ey, O::V, O::Ib, kVexL0);
   v3a(0x16, "vpextrd", tr_sse_extract, 3, O::Ey, O::V, O::Ib, kVexL0);

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "jit/exec/exits.h"
+#include "target/x86/avx.h"
 #include "target/x86/flags.h"
 #include "target/x86/sse.h"
 
@@ -94,6 +95,11 @@ void X86Frontend::translate(const jit::TbKey &key, jit::Builder &b, jit::TbSourc
     if (st != DecodeStatus::ok) {
       t.gen_exception(st == DecodeStatus::too_long ? kExcpGP : kExcpUD, pc);
       end = pc + (in.len ? in.len : 1);
+      break;
+    }
+    if ((in.def->flags & kAvx) && !avx_usable(in)) {  // the CPU model lacks the extension
+      t.gen_exception(kExcpUD, pc);
+      end = in.next_pc;
       break;
     }
     t.begin_insn(in);

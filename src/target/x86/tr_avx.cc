@@ -4,6 +4,7 @@
 // the first source (VEX.vvvv) into the destination and run the two-operand operation there;
 // VEX.128 forms zero the destination's upper half.
 #include "target/x86/avx.h"
+#include "target/x86/cpuid.h"
 #include "target/x86/defs_avx.h"
 #include "target/x86/sse.h"
 #include "target/x86/translator.h"
@@ -96,6 +97,20 @@ void lane_op(Translator &t, unsigned op, int64_t d, int64_t s, unsigned imm) {
 }
 
 }  // namespace
+
+bool avx_usable(const Insn &in) {
+  const CpuidModel &m = cpuid_model();
+  const uint32_t f = in.def->flags;
+  const bool avx2 = m.leaf7_ebx & (1u << 5);
+  if (!(m.leaf1_ecx & (1u << 28))) return false;
+  if (!avx2 && ((f & kNeedAvx2) || ((f & kAvx2At256) && in.vex_l))) return false;
+  if (!avx2 && !in.is_mem() && in.def->fn == tr_avx_op &&
+      (in.def->arg == kVbroadcastss || in.def->arg == kVbroadcastsd)) {
+    return false;
+  }
+  if ((f & kNeedFma) && !(m.leaf1_ecx & (1u << 12))) return false;
+  return !(f & kNeedF16c) || (m.leaf1_ecx & (1u << 29));
+}
 
 void tr_avx(Translator &t, const Insn &in) {
   const unsigned op = in.def->arg;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "target/x86/cpuid.h"
 #include "x86_test_util.h"
 
 namespace qemu::x86::test {
@@ -527,6 +528,47 @@ TEST(X86Targeted, Cpuid) {
   EXPECT_EQ(cpu.regs[RBX] & ((1u << 3) | (1u << 8)), (1u << 3) | (1u << 8));  // BMI1, BMI2
 }
 
+// An AVX instruction is #UD when the CPU model lacks its extension, and runs when it has it.
+TEST(X86Targeted, AvxNeedsTheModel) {
+  Harness h;
+  const struct {
+    uint32_t CpuidModel::*word;
+    unsigned bit;
+    Bytes code;
+  } cases[] = {
+      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xfc, 0x58, 0xc0}},        // vaddps ymm0, ymm0, ymm0
+      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xf9, 0x6e, 0xc0}},        // vmovd xmm0, eax
+      {&CpuidModel::leaf7_ebx, 5, {0xc5, 0xfd, 0xfe, 0xc0}},         // vpaddd ymm0 (AVX2)
+      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe2, 0x7d, 0x18, 0xc0}},   // vbroadcastss ymm0, xmm0
+      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe2, 0x79, 0x58, 0xc0}},   // vpbroadcastd xmm0, xmm0
+      {&CpuidModel::leaf1_ecx, 12, {0xc4, 0xe2, 0x79, 0xb8, 0xc0}},  // vfmadd231ps xmm0
+      {&CpuidModel::leaf1_ecx, 29, {0xc4, 0xe2, 0x79, 0x13, 0xc0}},  // vcvtph2ps xmm0, xmm0
+  };
+  for (const auto &c : cases) {
+    for (bool have : {false, true}) {
+      CpuidModel m = cpuid_implemented();
+      if (!have) m.*c.word &= ~(1u << c.bit);
+      set_cpuid_model(m);
+      CpuX86 cpu;
+      state_to_cpu(h.state(), cpu);
+      EmuResult r = h.emulate(c.code, cpu);
+      set_cpuid_model(cpuid_implemented());
+      ASSERT_EQ(r.error, "");
+      const bool ud = r.exit.value == kExitException && cpu.exception_index == kExcpUD;
+      EXPECT_EQ(ud, !have) << hex(c.code) << (have ? " with" : " without") << " the feature";
+    }
+  }
+  // Without AVX2, the 128-bit form of an AVX2-at-256 instruction needs AVX only.
+  CpuidModel m = cpuid_implemented();
+  m.leaf7_ebx &= ~(1u << 5);
+  set_cpuid_model(m);
+  CpuX86 cpu;
+  state_to_cpu(h.state(), cpu);
+  EmuResult r = h.emulate({0xc5, 0xf9, 0xfe, 0xc0}, cpu);  // vpaddd xmm0
+  set_cpuid_model(cpuid_implemented());
+  EXPECT_NE(r.exit.value, kExitException);
+}
+
 TEST(X86Targeted, DumpState) {
   X86Frontend fe;
   CpuX86 cpu{};
@@ -595,8 +637,8 @@ TEST(X86Targeted, SseLanes) {
   };
   std::vector<Bytes> codes;
   // pcmpeq*, punpck*, pminub/pmaxub, and the zeroing idioms pxor/pandn/psub*/xorpd/andnpd x, x.
-  for (uint8_t opc : {0x74, 0x75, 0x76, 0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d, 0xef, 0xdf,
-                      0xf8, 0xf9, 0xfa, 0xfb, 0x57, 0x55, 0xda, 0xde}) {
+  for (uint8_t opc : {0x74, 0x75, 0x76, 0x60, 0x61, 0x62, 0x6c, 0x68, 0x69, 0x6a, 0x6d,
+                      0xef, 0xdf, 0xf8, 0xf9, 0xfa, 0xfb, 0x57, 0x55, 0xda, 0xde}) {
     codes.push_back({0x66, 0x0f, opc, 0xca});  // op xmm1, xmm2
     codes.push_back({0x66, 0x0f, opc, 0xc9});  // op xmm1, xmm1
   }
