@@ -242,6 +242,12 @@ bool load_elf(const std::string &path, uint64_t dyn_base, GuestMemoryMap *mem, E
         mem->map(map_end, mem_end - map_end, prot, MAP_PRIVATE | MAP_ANONYMOUS);
     }
     img->end_data = std::max(img->end_data, vaddr + ph.p_memsz);
+    if (ph.p_flags & PF_X) {
+      if (!img->end_code || vaddr < img->start_code) img->start_code = vaddr;
+      img->end_code = std::max(img->end_code, file_end);
+    }
+    img->start_data = std::max(img->start_data, vaddr);
+    img->end_file_data = std::max(img->end_file_data, file_end);
     // The program headers: inside this segment's file image?
     if (eh.e_phoff >= ph.p_offset &&
         eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr) <= ph.p_offset + ph.p_filesz)

@@ -24,8 +24,11 @@ struct ElfImage {
   uint16_t phentsize = 0;
   uint64_t start = 0, end = 0;  // the lowest and highest (page aligned) mapped addresses
   uint64_t end_data = 0;        // end of the highest segment's memory image (brk starts here)
-  bool exec_stack = false;      // PT_GNU_STACK with PF_X, or no PT_GNU_STACK
-  std::string interp;           // PT_INTERP as written in the file
+  // The kernel's start_code/end_code (executable segments) and start_data/end_data (the
+  // highest segment start, the highest file end), for /proc/self/stat.
+  uint64_t start_code = 0, end_code = 0, start_data = 0, end_file_data = 0;
+  bool exec_stack = false;  // PT_GNU_STACK with PF_X, or no PT_GNU_STACK
+  std::string interp;       // PT_INTERP as written in the file
 };
 
 // Why loading failed. errnum != 0: the file could not be opened or is no executable

@@ -9,6 +9,17 @@ using Xbyak::Reg64;
 
 // SysV call: arguments in rdi, rsi, rdx, rcx, r8, r9 (a parallel move from wherever they are),
 // the result in rax; rsp is 16-byte aligned in blocks.
+void Emitter::call_host(const void *fn) {
+  const auto *p = static_cast<const uint8_t *>(fn);
+  const int64_t rel = p - (g_.getCurr() + 5);
+  if (rel == static_cast<int32_t>(rel)) {
+    g_.call(p);
+  } else {
+    g_.mov(Reg64(kRax), reinterpret_cast<uintptr_t>(p));
+    g_.call(Reg64(kRax));
+  }
+}
+
 void Emitter::emit_call(const Op &op) {
   const HelperInfo &h = ir_.helper(op.cst(0));
   const bool writes = call_writes_globals(ir_, op);
@@ -61,14 +72,7 @@ void Emitter::emit_call(const Op &op) {
   for (unsigned i = 0; i < n; i++) {
     if (src[i] < 0) ra_.copy_to(kArgRegs[i], op.in(i));
   }
-  const auto *fn = reinterpret_cast<const uint8_t *>(h.fn);
-  const int64_t rel = fn - (g_.getCurr() + 5);
-  if (rel == static_cast<int32_t>(rel)) {
-    g_.call(fn);
-  } else {
-    g_.mov(Reg64(kRax), reinterpret_cast<uintptr_t>(fn));
-    g_.call(Reg64(kRax));
-  }
+  call_host(reinterpret_cast<const void *>(h.fn));
   if (writes) ra_.forget_globals();
   if (op.nout) {
     if (ir_.temp(op.out(0)).type == Type::i32) g_.mov(Reg32(kRax), Reg32(kRax));

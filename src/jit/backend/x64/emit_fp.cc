@@ -59,14 +59,7 @@ bool Emitter::try_inline_scalar_double(const Op &op) {
   ra_.mov_imm(kRsi, kind);
   ra_.mov_imm(kRdx, doff);
   ra_.mov_imm(kRcx, soff);
-  const auto *fn = reinterpret_cast<const uint8_t *>(fp.fn);
-  const int64_t rel = fn - (g_.getCurr() + 5);
-  if (rel == static_cast<int32_t>(rel)) {
-    g_.call(fn);
-  } else {
-    g_.mov(Reg64(kRax), reinterpret_cast<uintptr_t>(fn));
-    g_.call(Reg64(kRax));
-  }
+  call_host(reinterpret_cast<const void *>(fp.fn));
   g_.L(joined);
   done();
   return true;

@@ -42,14 +42,7 @@ bool Emitter::try_inline_lookup(const Op &call, const Op &next) {
   g_.jmp(g_.qword[table + idx + 8]);
   g_.L(miss);
   g_.mov(Reg64(kRdi), Reg64(kEnvReg));
-  const auto *fn = reinterpret_cast<const uint8_t *>(il.lookup_fn);
-  const int64_t rel = fn - (g_.getCurr() + 5);
-  if (rel == static_cast<int32_t>(rel)) {
-    g_.call(fn);
-  } else {
-    g_.mov(Reg64(kRax), reinterpret_cast<uintptr_t>(fn));
-    g_.call(Reg64(kRax));
-  }
+  call_host(reinterpret_cast<const void *>(il.lookup_fn));
   g_.jmp(Reg64(kRax));
   const int out = RegAlloc::kNotComputed;
   ra_.end_op(&out);

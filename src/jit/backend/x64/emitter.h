@@ -81,6 +81,8 @@ class Emitter {
   // the load or store that follows and is t's last use.
   bool try_fuse_address(const Op &add, const Op &mem);
   void emit_call(const Op &op);
+  // `call fn`: rel32 when fn is in reach, else through rax (which it clobbers).
+  void call_host(const void *fn);
   // `call lookup_fn; goto_ptr` of CodegenOptions::inline_lookup (both ops); false when the pair
   // is something else.
   bool try_inline_lookup(const Op &call, const Op &next);
