@@ -36,8 +36,9 @@ int main(void) {
 
 # What the words of ours can hold at most: every bit of leaf 1 ECX/EDX, leaf 7 EBX,
 # 0x80000001 ECX/EDX and 0xd.1 EAX that some model plus every flag turned on shows.
-ALL_ON = ["pni", "ssse3", "cx16", "sse4.1", "sse4.2", "movbe", "popcnt", "xsave", "rdrand",
-          "bmi1", "bmi2", "rdseed", "lahf_lm", "abm", "rdtscp", "xsaveopt", "xsavec", "xgetbv1",
+ALL_ON = ["pni", "pclmulqdq", "ssse3", "cx16", "sse4.1", "sse4.2", "movbe", "popcnt", "aes",
+          "xsave", "rdrand", "bmi1", "bmi2", "rdseed", "adx", "sha-ni", "lahf_lm", "abm",
+          "rdtscp", "xsaveopt", "xsavec", "xgetbv1",
           "vme", "de", "pse", "msr", "pae", "mce", "apic", "sep", "mtrr", "pge", "mca", "pat",
           "pse36", "monitor", "vmx", "smx", "est", "tm2", "pdcm", "pcid", "x2apic",
           "tsc-deadline", "hypervisor", "tsc-adjust", "smep", "invpcid", "smap", "svm",

@@ -63,7 +63,7 @@ extern const jit::HelperInfo kHelperAvx;
 
 struct Insn;
 // Whether the CPU model has what the AVX instruction needs (AVX; AVX2, FMA or F16C by its
-// definition's flags; AVX2 for vbroadcastss/sd from a register); else it is #UD.
+// definition's flags); else it is #UD (insn_features.cc asks, before translating).
 bool avx_usable(const Insn &in);
 
 // The CPU state offset of 16-byte lane `lane` (0: the xmm register, 1: the upper half) of ymm n.

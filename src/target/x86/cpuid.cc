@@ -12,20 +12,21 @@ namespace qemu::x86 {
 
 namespace {
 
-// What is implemented. Leaf 1 ECX: SSE3 (0), SSSE3 (9), FMA (12), CX16 (13), SSE4.1 (19),
-// SSE4.2 (20), MOVBE (22), POPCNT (23), XSAVE (26), OSXSAVE (27), AVX (28), F16C (29), RDRAND
-// (30). EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25),
-// SSE2 (26). Leaf 7 EBX: BMI1 (3), AVX2 (5), BMI2 (8), RDSEED (18). 0x80000001 ECX: LAHF/SAHF
-// (0), LZCNT (5); EDX: SYSCALL (11), NX (20), RDTSCP (27), LM (29). Leaf 0xd.1 EAX: XSAVEOPT
-// (0), XSAVEC (1), XGETBV1 (2).
+// What is implemented. Leaf 1 ECX: SSE3 (0), PCLMULQDQ (1), SSSE3 (9), FMA (12), CX16 (13),
+// SSE4.1 (19), SSE4.2 (20), MOVBE (22), POPCNT (23), AES (25), XSAVE (26), OSXSAVE (27), AVX
+// (28), F16C (29), RDRAND (30). EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23),
+// FXSR (24), SSE (25), SSE2 (26). Leaf 7 EBX: BMI1 (3), AVX2 (5), BMI2 (8), RDSEED (18), ADX
+// (19), SHA (29). 0x80000001 ECX: LAHF/SAHF (0), LZCNT (5); EDX: SYSCALL (11), NX (20), RDTSCP
+// (27), LM (29). Leaf 0xd.1 EAX: XSAVEOPT (0), XSAVEC (1), XGETBV1 (2).
 constexpr CpuidModel kImplemented = {
     "GenuineIntel",
     0x000306a9,  // family 6, model 0x3a (Ivy Bridge), stepping 9
-    (1u << 0) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) |
-        (1u << 23) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 30),
+    (1u << 0) | (1u << 1) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 19) | (1u << 20) |
+        (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) |
+        (1u << 30),
     (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15) | (1u << 19) | (1u << 23) | (1u << 24) |
         (1u << 25) | (1u << 26),
-    (1u << 3) | (1u << 5) | (1u << 8) | (1u << 18),
+    (1u << 3) | (1u << 5) | (1u << 8) | (1u << 18) | (1u << 19) | (1u << 29),
     (1u << 0) | (1u << 5),
     (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29),
     7,
@@ -101,6 +102,13 @@ const CpuidModel &cpuid_model() {
 uint64_t xcr0() {
   // AVX (leaf 1 ECX bit 28) brings its state component.
   return (g_model.leaf1_ecx & (1u << 28)) ? 7 : 3;
+}
+
+bool cpuid_has(CpuidFeature f) {
+  const CpuidModel &m = g_model;
+  const uint32_t w[] = {m.leaf1_ecx, m.leaf1_edx, m.leaf7_ebx,
+                        m.ext1_ecx,  m.ext1_edx,  m.xsave1_eax};
+  return (w[f.word] >> f.bit) & 1;
 }
 
 void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {

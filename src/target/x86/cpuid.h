@@ -25,4 +25,13 @@ void set_cpuid_model(const CpuidModel &m);
 // The model in effect (what the guest sees).
 const CpuidModel &cpuid_model();
 
+// A feature bit: which word of CpuidModel, and the bit.
+enum CpuidWord : uint8_t { kL1Ecx, kL1Edx, kL7Ebx, kE1Ecx, kE1Edx, kXsave1Eax };
+struct CpuidFeature {
+  CpuidWord word;
+  uint8_t bit;
+};
+// Whether the current model advertises it.
+bool cpuid_has(CpuidFeature f);
+
 }  // namespace qemu::x86

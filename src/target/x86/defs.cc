@@ -5,6 +5,7 @@
 
 #include "target/x86/decode.h"
 #include "target/x86/defs_avx.h"
+#include "target/x86/defs_crypto.h"
 #include "target/x86/defs_sse.h"
 #include "target/x86/translator.h"
 
@@ -206,6 +207,8 @@ constexpr Table build() {
   t.add(vex38(0xf7, "shrx", tr_bmi, 12, O::Gy, O::Ey, O::By).p(kPfxF2));
   t.add(op38(0xf0, "movbe", tr_movbe, 0, O::Gv, O::Ev, O::none, kTestMemOnly).m(kModMem));
   t.add(op38(0xf1, "movbe", tr_movbe, 0, O::Ev, O::Gv, O::none, kTestMemOnly).m(kModMem));
+  t.add(op38(0xf6, "adcx", tr_adx, 0, O::Gy, O::Ey).p(kPfx66));
+  t.add(op38(0xf6, "adox", tr_adx, 1, O::Gy, O::Ey).p(kPfxF3));
 
   // Stack.
   t.add(op1(0x68, "push", tr_push, 0, O::Iz, O::none, O::none, kD64));
@@ -282,6 +285,7 @@ constexpr Table build() {
   t.add(op1(0x9b, "fwait", tr_nop, 0, O::none, O::none, O::none, kNT));
   sse_defs::add(t);
   avx_defs::add(t);
+  crypto_defs::add(t);
   return t;
 }
 

@@ -4,8 +4,8 @@
 #include <cstddef>
 
 #include "jit/exec/exits.h"
-#include "target/x86/avx.h"
 #include "target/x86/flags.h"
+#include "target/x86/insn_features.h"
 #include "target/x86/sse.h"
 
 namespace qemu::x86 {
@@ -97,10 +97,13 @@ void X86Frontend::translate(const jit::TbKey &key, jit::Builder &b, jit::TbSourc
       end = pc + (in.len ? in.len : 1);
       break;
     }
-    if ((in.def->flags & kAvx) && !avx_usable(in)) {  // the CPU model lacks the extension
-      t.gen_exception(kExcpUD, pc);
-      end = in.next_pc;
-      break;
+    if (const Def *d = model_def(in); d != in.def) {
+      if (!d) {
+        t.gen_exception(kExcpUD, pc);
+        end = in.next_pc;
+        break;
+      }
+      in.def = d;
     }
     t.begin_insn(in);
     in.def->fn(t, in);

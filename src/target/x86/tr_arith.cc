@@ -119,3 +119,33 @@ void tr_notneg(Translator &t, const Insn &in) {
 }
 
 }  // namespace qemu::x86
+
+namespace qemu::x86 {
+
+// adcx / adox (arg 0 / 1): G += E + CF (OF); only that flag changes, to the carry out.
+void tr_adx(Translator &t, const Insn &in) {
+  const Opnd d = in.def->o[0], s = in.def->o[1];
+  const unsigned size = t.size_of(in, d);
+  const unsigned shift = in.def->arg ? 11 : 0;
+  TempId fl = t.eflags();
+  TempId cin = t.binop(Opcode::and_, t.binop(Opcode::shr, fl, t.cst(shift)), t.cst(1));
+  TempId a = t.get(in, d), c = t.get(in, s);
+  TempId r, cout;
+  if (size == 4) {
+    TempId sum = t.binop(Opcode::add, t.binop(Opcode::add, t.zext(4, a), t.zext(4, c)), cin);
+    r = t.zext(4, sum);
+    cout = t.binop(Opcode::shr, sum, t.cst(32));
+  } else {
+    TempId s1 = t.binop(Opcode::add, a, c);
+    r = t.binop(Opcode::add, s1, cin);
+    TempId c1 = t.tmp(), c2 = t.tmp();
+    t.b.setcond(jit::Type::i64, jit::Cond::ltu, c1, s1, a);
+    t.b.setcond(jit::Type::i64, jit::Cond::ltu, c2, r, s1);
+    cout = t.binop(Opcode::or_, c1, c2);
+  }
+  t.put(in, d, r);
+  TempId kept = t.binop(Opcode::and_, fl, t.cst(~(uint64_t{1} << shift)));
+  t.set_flags(t.binop(Opcode::or_, kept, t.binop(Opcode::shl, cout, t.cst(shift))));
+}
+
+}  // namespace qemu::x86

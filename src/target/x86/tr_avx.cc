@@ -104,10 +104,8 @@ bool avx_usable(const Insn &in) {
   const bool avx2 = m.leaf7_ebx & (1u << 5);
   if (!(m.leaf1_ecx & (1u << 28))) return false;
   if (!avx2 && ((f & kNeedAvx2) || ((f & kAvx2At256) && in.vex_l))) return false;
-  if (!avx2 && !in.is_mem() && in.def->fn == tr_avx_op &&
-      (in.def->arg == kVbroadcastss || in.def->arg == kVbroadcastsd)) {
-    return false;
-  }
+  // vbroadcastss/sd from a register are AVX2's on the processors; QEMU 7.2 runs them with AVX
+  // alone, and so do we (qemu_x86_64_cpu_insns_vs_qemu72).
   if ((f & kNeedFma) && !(m.leaf1_ecx & (1u << 12))) return false;
   return !(f & kNeedF16c) || (m.leaf1_ecx & (1u << 29));
 }

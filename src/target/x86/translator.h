@@ -111,6 +111,7 @@ void tr_alu(Translator &t, const Insn &in);  // add or adc sbb and sub xor cmp
 void tr_test(Translator &t, const Insn &in);
 void tr_incdec(Translator &t, const Insn &in);  // arg 0 inc, 1 dec
 void tr_notneg(Translator &t, const Insn &in);  // arg 0 not, 1 neg
+void tr_adx(Translator &t, const Insn &in);     // arg 0 adcx, 1 adox
 void tr_shift(Translator &t, const Insn &in);   // arg: rol ror rcl rcr shl shr sal sar
 void tr_shd(Translator &t, const Insn &in);     // arg 0 shld, 1 shrd
 void tr_mul1(Translator &t, const Insn &in);    // arg 0 mul, 1 imul (one operand)
@@ -194,5 +195,7 @@ void tr_avx_gather(Translator &t, const Insn &in);
 void tr_avx_insert(Translator &t, const Insn &in);  // arg as tr_sse_insert
 void tr_avx_cvtsi2f(Translator &t, const Insn &in);
 void tr_avx_legacy(Translator &t, const Insn &in);  // arg 0 vmaskmovdqu, 1 vpcmpXstrX
+void tr_crypto(Translator &t, const Insn &in);      // AES-NI, PCLMULQDQ, SHA (arg: CryptoOp)
+void tr_vcrypto(Translator &t, const Insn &in);     // their VEX forms
 
 }  // namespace qemu::x86

@@ -536,13 +536,13 @@ TEST(X86Targeted, AvxNeedsTheModel) {
     unsigned bit;
     Bytes code;
   } cases[] = {
-      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xfc, 0x58, 0xc0}},        // vaddps ymm0, ymm0, ymm0
-      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xf9, 0x6e, 0xc0}},        // vmovd xmm0, eax
-      {&CpuidModel::leaf7_ebx, 5, {0xc5, 0xfd, 0xfe, 0xc0}},         // vpaddd ymm0 (AVX2)
-      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe2, 0x7d, 0x18, 0xc0}},   // vbroadcastss ymm0, xmm0
-      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe2, 0x79, 0x58, 0xc0}},   // vpbroadcastd xmm0, xmm0
-      {&CpuidModel::leaf1_ecx, 12, {0xc4, 0xe2, 0x79, 0xb8, 0xc0}},  // vfmadd231ps xmm0
-      {&CpuidModel::leaf1_ecx, 29, {0xc4, 0xe2, 0x79, 0x13, 0xc0}},  // vcvtph2ps xmm0, xmm0
+      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xfc, 0x58, 0xc0}},          // vaddps ymm0, ymm0, ymm0
+      {&CpuidModel::leaf1_ecx, 28, {0xc5, 0xf9, 0x6e, 0xc0}},          // vmovd xmm0, eax
+      {&CpuidModel::leaf7_ebx, 5, {0xc5, 0xfd, 0xfe, 0xc0}},           // vpaddd ymm0 (AVX2)
+      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe3, 0x7d, 0x46, 0xc0, 1}},  // vperm2i128 ymm0
+      {&CpuidModel::leaf7_ebx, 5, {0xc4, 0xe2, 0x79, 0x58, 0xc0}},     // vpbroadcastd xmm0, xmm0
+      {&CpuidModel::leaf1_ecx, 12, {0xc4, 0xe2, 0x79, 0xb8, 0xc0}},    // vfmadd231ps xmm0
+      {&CpuidModel::leaf1_ecx, 29, {0xc4, 0xe2, 0x79, 0x13, 0xc0}},    // vcvtph2ps xmm0, xmm0
   };
   for (const auto &c : cases) {
     for (bool have : {false, true}) {
@@ -558,7 +558,18 @@ TEST(X86Targeted, AvxNeedsTheModel) {
       EXPECT_EQ(ud, !have) << hex(c.code) << (have ? " with" : " without") << " the feature";
     }
   }
-  // Without AVX2, the 128-bit form of an AVX2-at-256 instruction needs AVX only.
+  // Without AVX2, the 128-bit form of an AVX2-at-256 instruction needs AVX only; so does
+  // vbroadcastss from a register under QEMU 7.2 (the processors: AVX2).
+  {
+    CpuidModel m = cpuid_implemented();
+    m.leaf7_ebx &= ~(1u << 5);
+    set_cpuid_model(m);
+    CpuX86 cpu;
+    state_to_cpu(h.state(), cpu);
+    EmuResult r = h.emulate({0xc4, 0xe2, 0x7d, 0x18, 0xc0}, cpu);  // vbroadcastss ymm0, xmm0
+    set_cpuid_model(cpuid_implemented());
+    EXPECT_NE(r.exit.value, kExitException);
+  }
   CpuidModel m = cpuid_implemented();
   m.leaf7_ebx &= ~(1u << 5);
   set_cpuid_model(m);
