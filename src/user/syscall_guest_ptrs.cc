@@ -228,6 +228,12 @@ int64_t x_pselect6(ThreadState *, uint64_t nr, const uint64_t a[6]) {
   return call(nr, h);
 }
 
+// kcmp: KCMP_EPOLL_TFD's last argument points to the slot to compare.
+int64_t x_kcmp(ThreadState *, uint64_t nr, const uint64_t a[6]) {
+  constexpr uint64_t kKcmpEpollTfd = 7;
+  return host_syscall(nr, a[0], a[1], a[2], a[3], a[2] == kKcmpEpollTfd ? g2h_arg(a[4]) : a[4]);
+}
+
 // process_vm_readv/writev: the local iovecs are ours; the remote ones too when the remote
 // process is this one.
 int64_t x_process_vm(ThreadState *, uint64_t nr, const uint64_t a[6]) {
@@ -554,7 +560,7 @@ const PtrDef kDefs[] = {
     {SYS_getcpu, A0 | A1 | A2},
     {SYS_process_vm_readv, 0, x_process_vm},
     {SYS_process_vm_writev, 0, x_process_vm},
-    {SYS_kcmp, 0},
+    {SYS_kcmp, 0, x_kcmp},
     {SYS_sched_setattr, A1},
     {SYS_sched_getattr, A1},
     {SYS_renameat2, A1 | A3},

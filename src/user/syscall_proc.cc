@@ -385,6 +385,8 @@ SYSCALL_HANDLER(prctl) {
     case PR_GET_CHILD_SUBREAPER:
       arg2 = g2h_arg(a[1]);
       break;
+    case 0x53564d41:  // PR_SET_VMA: a guest range and its name
+      return host_syscall(SYS_prctl, a[0], a[1], g2h_arg(a[2]), a[3], g2h_arg(a[4]));
     default:
       break;
   }

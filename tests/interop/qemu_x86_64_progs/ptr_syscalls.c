@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/aio_abi.h>
 #include <linux/futex.h>
+#include <linux/kcmp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -223,6 +225,17 @@ static void misc(void) {
   char *m2 = mremap(m, 4096, 64 << 20, MREMAP_MAYMOVE);
   printf("mincore %d mremap %s\n", vec & 1, m2 == MAP_FAILED ? "failed" : m2);
   munmap(m2, 64 << 20);
+
+  int ep = epoll_create1(0), kp[2];
+  pipe(kp);
+  struct epoll_event ee = {.events = EPOLLIN};
+  epoll_ctl(ep, EPOLL_CTL_ADD, kp[0], &ee);
+  struct kcmp_epoll_slot slot = {ep, kp[0], 0};
+  r = syscall(SYS_kcmp, getpid(), getpid(), KCMP_EPOLL_TFD, kp[0], &slot);
+  printf("kcmp epoll %ld %d\n", r, r < 0 ? errno : 0);
+  close(ep);
+  close(kp[0]);
+  close(kp[1]);
 
   pid_t pid = fork();
   if (pid == 0) _exit(7);
