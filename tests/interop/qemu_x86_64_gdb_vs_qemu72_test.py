@@ -56,8 +56,11 @@ SCENARIOS = [
 
 
 def mask(text):
-    # Thread ids are the host's (QEMU and we both report the kernel's tid).
+    # Thread ids are the host's (QEMU and we both report the kernel's tid); `info threads`
+    # pads its columns to their width, which changes when the pids cross a power of ten.
     text = re.sub(r"Thread 1\.\d+", "Thread 1.TID", text)
+    text = re.sub(r"^.*(Target Id|Thread 1\.TID).*$", lambda m: re.sub(" {2,}", " ", m.group(0)),
+                  text, flags=re.M)
     # The stack is placed differently (QEMU 7.2 under its guest base at 0x40........, ours
     # where the kernel would put it, 0x7f..........), and so is a PIE (QEMU: 0x4000000000,
     # ours: 0x555555554000): such addresses and the registers holding stack addresses differ.
@@ -161,6 +164,9 @@ def raw_session(emulator, env, exe, d, data_list):
             try:
                 chunk = s.recv(65536)
             except socket.timeout:
+                break
+            except ConnectionResetError:
+                # The stub's process exited (vKill) while our last ack was on its way.
                 break
             if not chunk:
                 break
