@@ -1,8 +1,9 @@
 // kHelperAvx: the AVX/AVX2/FMA/F16C operations not done in IR, on whole registers of the CPU
 // state (ymm n = xmm[n] and ymmh[n]; kAvxMem: the memory operand in xmm_tmp). Floating point
 // runs under the guest's MXCSR (MxcsrGuard). FMA3 and F16C use the host's instructions (the
-// same operand roles, so NaN propagation and rounding match); FMA falls back to std::fma on a
-// host without them.
+// same operand roles, so NaN propagation and rounding match); cpuid.cc does not advertise them
+// on a host without them, and their instructions are then #UD (the std::fma path is a last
+// resort only).
 #include <immintrin.h>
 
 #include <cmath>
@@ -167,8 +168,8 @@ const FmaFn kFma[10][2][3] = {
 #undef FMA_FORMS
 #undef FMA_ASM
 
-const bool kHostFma = __builtin_cpu_supports("fma");
-const bool kHostF16c = __builtin_cpu_supports("f16c");
+const bool kHostFma = (__builtin_cpu_init(), __builtin_cpu_supports("fma"));
+const bool kHostF16c = (__builtin_cpu_init(), __builtin_cpu_supports("f16c"));
 
 // The portable FMA: element i of (x * y + z) with the signs of the operation.
 template <typename T>

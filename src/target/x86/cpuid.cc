@@ -51,7 +51,22 @@ constexpr CpuidModel kSystem = {
     "",
 };
 
-CpuidModel g_model = kImplemented;
+// FMA and F16C run on the host's instructions (avx_helpers.cc): without them on the host they
+// are not advertised.
+uint32_t host_leaf1_ecx_mask() {
+  __builtin_cpu_init();
+  uint32_t m = ~0u;
+  if (!__builtin_cpu_supports("fma")) m &= ~(1u << 12);
+  if (!__builtin_cpu_supports("f16c")) m &= ~(1u << 29);
+  return m;
+}
+
+CpuidModel host_limited(CpuidModel m) {
+  m.leaf1_ecx &= host_leaf1_ecx_mask();
+  return m;
+}
+
+CpuidModel g_model = host_limited(kImplemented);
 
 uint32_t word(const char *s, int i) {
   uint32_t v;
@@ -83,7 +98,7 @@ const CpuidModel &cpuid_supported() {
 void set_cpuid_model(const CpuidModel &m) {
   const CpuidModel &k = cpuid_supported();
   g_model = m;
-  g_model.leaf1_ecx &= k.leaf1_ecx;
+  g_model.leaf1_ecx &= k.leaf1_ecx & host_leaf1_ecx_mask();
   g_model.leaf1_edx &= k.leaf1_edx;
   g_model.leaf7_ebx &= k.leaf7_ebx;
   g_model.ext1_ecx &= k.ext1_ecx;
