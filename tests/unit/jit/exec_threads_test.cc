@@ -147,6 +147,12 @@ TEST_P(ExecThreads, FlushFromTranslationWhileOthersRun) {
 }
 
 TEST_P(ExecThreads, ForkWhileOthersRun) {
+#if defined(__SANITIZE_ADDRESS__)
+  // GCC 12's ASan allocator takes no lock around fork: when another thread is inside it at the
+  // fork, the child blocks forever on its first allocation (seen in make check). Without ASan,
+  // glibc's malloc is fork-safe and the test runs.
+  GTEST_SKIP() << "ASan's allocator is not fork-safe while other threads allocate";
+#endif
   make();
   // Two threads loop until told to stop (r1 stays non-zero until the test clears it).
   Asm a(mem, 0x100);
