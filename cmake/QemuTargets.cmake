@@ -39,7 +39,8 @@ function(qemu_unit_test name)
   add_executable(${name} ${A_SOURCES})
   target_link_libraries(${name} PRIVATE ${A_DEPS} GTest::gtest_main)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+  # A hang fails its test after 10 minutes instead of holding make check to CI's limit.
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit TIMEOUT 600)
   if(QEMU_WANT_TWINS)
     set(san_deps)
     foreach(d ${A_DEPS})
@@ -56,7 +57,7 @@ function(qemu_unit_test name)
     set_target_properties(${name}-san PROPERTIES RUNTIME_OUTPUT_DIRECTORY
                                                  ${CMAKE_BINARY_DIR}/tests)
     gtest_discover_tests(${name}-san DISCOVERY_MODE PRE_TEST TEST_SUFFIX .san
-                         PROPERTIES LABELS unit-san)
+                         PROPERTIES LABELS unit-san TIMEOUT 600)
   endif()
 endfunction()
 
