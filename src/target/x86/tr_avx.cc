@@ -6,6 +6,7 @@
 #include "target/x86/avx.h"
 #include "target/x86/cpuid.h"
 #include "target/x86/defs_avx.h"
+#include "target/x86/env_lanes.h"
 #include "target/x86/sse.h"
 #include "target/x86/translator.h"
 
@@ -20,24 +21,6 @@ namespace {
 constexpr int64_t kTmp = offsetof(CpuX86, xmm_tmp);
 constexpr int64_t kScratch = offsetof(CpuX86, avx_scratch);
 static_assert(offsetof(CpuX86, xmm_tmp_hi) == offsetof(CpuX86, xmm_tmp) + 16);
-
-TempId ld64(Translator &t, int64_t off, uint32_t mo = jit::kMo64) {
-  TempId v = t.tmp();
-  t.b.ld_env(Type::i64, v, off, mo);
-  return v;
-}
-void st64(Translator &t, int64_t off, TempId v, uint32_t mo = jit::kMo64) {
-  t.b.st_env(Type::i64, v, off, mo);
-}
-void copy16(Translator &t, int64_t d, int64_t s) {
-  TempId lo = ld64(t, s), hi = ld64(t, s + 8);
-  st64(t, d, lo);
-  st64(t, d + 8, hi);
-}
-void zero16(Translator &t, int64_t d) {
-  st64(t, d, t.cst(0));
-  st64(t, d + 8, t.cst(0));
-}
 
 // #GP unless the memory operand is aligned to n bytes.
 void check_align(Translator &t, const Insn &in, unsigned n) {

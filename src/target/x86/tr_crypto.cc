@@ -5,6 +5,7 @@
 // zeroed for VEX.128; the AES rounds also in 256 bits (VAES, each lane on its own), as QEMU 7.2.
 #include "target/x86/avx.h"
 #include "target/x86/crypto.h"
+#include "target/x86/env_lanes.h"
 #include "target/x86/sse.h"
 #include "target/x86/translator.h"
 
@@ -15,14 +16,6 @@ namespace {
 void crypto_call(Translator &t, unsigned op, int64_t d, int64_t s, uint64_t imm) {
   t.call_void(kHelperCrypto, {t.env_ptr(), t.cst(op), t.cst(static_cast<uint64_t>(d)),
                               t.cst(static_cast<uint64_t>(s)), t.cst(imm)});
-}
-
-void copy16(Translator &t, int64_t d, int64_t s) {
-  for (int64_t i = 0; i < 16; i += 8) {
-    TempId v = t.tmp();
-    t.b.ld_env(jit::Type::i64, v, s + i, jit::kMo64);
-    t.b.st_env(jit::Type::i64, v, d + i, jit::kMo64);
-  }
 }
 
 }  // namespace
@@ -44,8 +37,7 @@ void tr_vcrypto(Translator &t, const Insn &in) {
   if (in.is_mem()) {
     TempId a = t.ea(in);
     for (unsigned i = 0; i < 16 * lanes; i += 8) {
-      TempId v = t.load(i ? t.binop(jit::Opcode::add, a, t.cst(i)) : a, 8);
-      t.b.st_env(jit::Type::i64, v, kTmp + i, jit::kMo64);
+      st64(t, kTmp + i, t.load(i ? t.binop(jit::Opcode::add, a, t.cst(i)) : a, 8));
     }
   }
   for (unsigned lane = 0; lane < lanes; lane++) {
@@ -58,9 +50,7 @@ void tr_vcrypto(Translator &t, const Insn &in) {
     copy16(t, ymm_lane(in.reg, lane), kScratch + 16 * lane);
   }
   if (lanes == 1) {
-    const int64_t hi = ymm_lane(in.reg, 1);
-    t.b.st_env(jit::Type::i64, t.cst(0), hi, jit::kMo64);
-    t.b.st_env(jit::Type::i64, t.cst(0), hi + 8, jit::kMo64);
+    zero16(t, ymm_lane(in.reg, 1));
   }
 }
 
