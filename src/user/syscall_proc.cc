@@ -261,9 +261,11 @@ int64_t do_execve(ThreadState *ts, const std::string &path, uint64_t argv_addr,
 }  // namespace
 
 SYSCALL_HANDLER(exit) {
+  // gdb forgets the thread before its joiner can wake: the joiner may stop at a breakpoint at
+  // once, and gdb must not then find the exiting thread in the thread list.
+  if (!ts->vfork_child) gdb_thread_exited(ts);
   clear_child_tid(ts);
   if (ts->vfork_child) host_syscall(SYS_exit_group, a[0]);
-  gdb_thread_exited(ts);
   if (g_threads.fetch_sub(1) == 1) {
     gdb_process_exit(static_cast<int>(a[0]));
     log_close();

@@ -212,6 +212,9 @@ constexpr void add(Table &t) {
   t.add(op(kMap0F, 0xe7, "movntdq", tr_sse_mov, kStore128, O::W, O::V, O::none, kSse | kNoTest)
             .p(kPfx66)
             .m(kModMem));
+  t.add(op(kMap0F, 0xf7, "maskmovq", tr_mmx_maskmovq, 0, O::P, O::N, O::none, kSse | kNoTest)
+            .p(kPfxNone)
+            .m(kModReg));
   t.add(op(kMap0F, 0xf7, "maskmovdqu", tr_sse_maskmov, 0, O::V, O::U, O::none, kSse | kNoTest)
             .p(kPfx66)
             .m(kModReg));

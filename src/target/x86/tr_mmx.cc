@@ -134,6 +134,21 @@ void tr_mmx_pinsrw(Translator &t, const Insn &in) {
   t.b.st_env(Type::i64, t.cst(0xffff), mmoff(in.reg) + 8, jit::kMo16);
 }
 
+// maskmovq: the bytes of mm (reg) whose byte in the mask (rm) has its top bit set go to
+// [rdi]; the others keep memory's value (read and written back, as for maskmovdqu).
+void tr_mmx_maskmovq(Translator &t, const Insn &in) {
+  TempId di = in.addr32 ? t.zext(4, t.reg[RDI]) : t.reg[RDI];
+  TempId a = t.seg_addr(in, di);
+  TempId old = t.load(a, 8);
+  mmx_enter(t);
+  TempId top = t.binop(Opcode::and_, mmx_read(t, in.rm), t.cst(0x8080808080808080ull));
+  // Each selected byte's top bit moved to its bit 0, times 0xff: 0xff in exactly those bytes.
+  TempId bm = t.binop(Opcode::mul, t.binop(Opcode::shr, top, t.cst(7)), t.cst(0xff));
+  TempId keep = t.binop(Opcode::and_, old, t.binop(Opcode::xor_, bm, t.cst(~0ull)));
+  TempId put = t.binop(Opcode::and_, mmx_read(t, in.reg), bm);
+  t.store(a, 8, t.binop(Opcode::or_, keep, put));
+}
+
 }  // namespace qemu::x86
 
 namespace qemu::x86 {

@@ -181,6 +181,7 @@ void tr_mmx_cvt(Translator &t, const Insn &in);  // arg: SseOp (cvtpi2ps ... cvt
 void tr_mmx_movmsk(Translator &t, const Insn &in);
 void tr_mmx_pextrw(Translator &t, const Insn &in);
 void tr_mmx_pinsrw(Translator &t, const Insn &in);
+void tr_mmx_maskmovq(Translator &t, const Insn &in);
 void tr_mxcsr(Translator &t, const Insn &in);   // arg 0 ldmxcsr, 1 stmxcsr
 void tr_fxsave(Translator &t, const Insn &in);  // arg 0 fxsave, 1 fxrstor
 // AVX (tr_avx*.cc): VEX forms of SSE operations (arg: SseOp), moves (defs_avx.h kinds), the

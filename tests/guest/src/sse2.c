@@ -168,6 +168,16 @@ static void integers(void) {
     unsigned char mbuf[16] = {0};
     _mm_maskmoveu_si128(vi(3), vi(4), (char *)mbuf);
     p128("maskmovdqu", _mm_loadu_si128((const __m128i *)mbuf));
+    /* maskmovq (MMX): selected bytes written, the others keep memory's value */
+    static const unsigned long long masks[] = {0, ~0ull, 0x8000800080008000ull,
+                                               0x7f80ff0001fe8081ull, 0x00000000000000ffull};
+    for (unsigned i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        unsigned long long q = 0xa5a5a5a5a5a5a5a5ull;
+        _mm_maskmove_si64(_mm_cvtsi64_m64(0x1122334455667788ll), _mm_cvtsi64_m64((long long)masks[i]),
+                          (char *)&q);
+        _mm_empty();
+        printf("maskmovq %016llx -> %016llx\n", masks[i], q);
+    }
 }
 
 int main(void) {
