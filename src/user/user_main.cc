@@ -44,6 +44,7 @@ uint32_t engine_log_flags(uint32_t mask) {
   if (mask & kLogCpu) f |= jit::kLogCpu;
   if (mask & kLogInt) f |= jit::kLogInt;
   if (mask & kLogNochain) f |= jit::kLogNoChain;
+  if (mask & kLogFpu) f |= jit::kLogFpu;
   return f;
 }
 

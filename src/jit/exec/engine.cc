@@ -221,7 +221,7 @@ uint64_t Engine::Impl::loop(ThreadState *ts, void *env) {
     if (opts.log & (kLogExec | kLogCpu)) {
       flockfile(log);
       if (opts.log & kLogExec) log_trace(log, ts->index, *tb);
-      if (opts.log & kLogCpu) fe.dump_state(env, log);
+      if (opts.log & kLogCpu) fe.dump_state(env, log, (opts.log & kLogFpu) != 0);
       funlockfile(log);
     }
     ts->current = tb;

@@ -25,6 +25,7 @@ enum LogFlag : uint32_t {
   kLogCpu = 1u << 5,
   kLogInt = 1u << 6,
   kLogNoChain = 1u << 7,
+  kLogFpu = 1u << 8,  // with kLogCpu: the floating point and vector registers too
 };
 
 struct EngineOptions {

@@ -64,8 +64,9 @@ class Frontend {
 
   // For -d in_asm: capstone's arch and mode for guest code with these flags.
   virtual void capstone_mode(uint64_t flags, int *arch, int *mode) const = 0;
-  // For -d cpu and -d int: the guest registers in QEMU's format.
-  virtual void dump_state(const void *env, FILE *out) const = 0;
+  // For -d cpu and -d int: the guest registers in QEMU's format; fpu (-d fpu) adds the
+  // floating point and vector registers.
+  virtual void dump_state(const void *env, FILE *out, bool fpu) const = 0;
 };
 
 }  // namespace qemu::jit

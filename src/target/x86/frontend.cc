@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstddef>
+#include <cstring>
 
 #include "jit/exec/exits.h"
 #include "target/x86/flags.h"
@@ -137,7 +138,31 @@ void X86Frontend::capstone_mode(uint64_t, int *arch, int *mode) const {
   *mode = kCsMode64;
 }
 
-void X86Frontend::dump_state(const void *env, FILE *out) const {
+namespace {
+
+// -d fpu: x87 (physical registers; FTW has a bit set per register in use), MXCSR and the
+// 16 vector registers as YMM, high quadword first, as QEMU 7.2 prints them.
+void dump_fpu(const CpuX86 &c, FILE *out) {
+  uint64_t tags;  // byte i: 1 when register i is empty
+  std::memcpy(&tags, c.fptags, 8);
+  unsigned ftw = 0;
+  for (unsigned i = 0; i < 8; i++, tags >>= 8) ftw |= ((tags & 1) ^ 1) << i;
+  const unsigned fsw = (c.fpus & ~0x3800u) | (c.fpstt & 7) << 11;
+  std::fprintf(out, "FCW=%04x FSW=%04x [ST=%u] FTW=%02x MXCSR=%08x\n", c.fpuc, fsw, c.fpstt & 7,
+               ftw, c.mxcsr);
+  for (unsigned i = 0; i < 8; i++) {
+    std::fprintf(out, "FPR%u=%016" PRIx64 " %04x%c", i, c.fpregs[i].mant, c.fpregs[i].exp,
+                 i % 2 ? '\n' : ' ');
+  }
+  for (unsigned i = 0; i < 16; i++) {
+    std::fprintf(out, "YMM%02u=%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 "\n", i,
+                 c.ymmh[i].q[1], c.ymmh[i].q[0], c.xmm[i].q[1], c.xmm[i].q[0]);
+  }
+}
+
+}  // namespace
+
+void X86Frontend::dump_state(const void *env, FILE *out, bool fpu) const {
   const auto &c = *static_cast<const CpuX86 *>(env);
   static const char *const kNames[16] = {"RAX", "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "RSP",
                                          "R8 ", "R9 ", "R10", "R11", "R12", "R13", "R14", "R15"};
@@ -181,6 +206,7 @@ void X86Frontend::dump_state(const void *env, FILE *out) const {
   }
   std::fprintf(out, "CCS=%016" PRIx64 " CCD=%016" PRIx64 " CCO=%s\n", c.cc_src, c.cc_dst, name);
   std::fprintf(out, "EFER=0000000000000500\n");
+  if (fpu) dump_fpu(c, out);
 }
 
 }  // namespace qemu::x86

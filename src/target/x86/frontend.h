@@ -18,7 +18,7 @@ class X86Frontend : public jit::Frontend {
                  unsigned max_insns) override;
   void restore(void *env, uint64_t insn_pc, uint64_t extra) override;
   void capstone_mode(uint64_t flags, int *arch, int *mode) const override;
-  void dump_state(const void *env, FILE *out) const override;
+  void dump_state(const void *env, FILE *out, bool fpu) const override;
 
   FrontendOptions &options() { return opts_; }
 

@@ -267,7 +267,7 @@ class Frontend final : public jit::Frontend {
     *arch = -1;
     *mode = 0;
   }
-  void dump_state(const void *env, FILE *out) const override {
+  void dump_state(const void *env, FILE *out, bool) const override {
     auto *cpu = static_cast<const Cpu *>(env);
     std::fprintf(out, "PC=%016llx FL=%llx", static_cast<unsigned long long>(cpu->pc),
                  static_cast<unsigned long long>(cpu->flags));

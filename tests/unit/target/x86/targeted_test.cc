@@ -591,7 +591,7 @@ TEST(X86Targeted, DumpState) {
   char *buf = nullptr;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
-  fe.dump_state(&cpu, f);
+  fe.dump_state(&cpu, f, false);
   std::fclose(f);
   std::string s(buf, len);
   std::free(buf);
