@@ -106,7 +106,9 @@ void restore_fpu(x86::CpuX86 &c, const FxSave *fx) {
 // magic, the features, the XSAVE size), the XSAVE header, the ymm upper halves, and
 // FP_XSTATE_MAGIC2 right after the area.
 constexpr uint32_t kFpXstateMagic1 = 0x46505853, kFpXstateMagic2 = 0x46505845;
-constexpr uint64_t kUcFpXstate = 1;
+// uc_flags: the fpstate has the extended area; the frame's ss is valid and sigreturn restores
+// it as it is (the kernel's flags for a 64-bit task).
+constexpr uint64_t kUcFpXstate = 1, kUcSigcontextSs = 2, kUcStrictRestoreSs = 4;
 struct XstateSw {
   uint32_t magic1, extended_size;
   uint64_t xfeatures;
@@ -180,7 +182,8 @@ bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSig
   KRtSigframe f;
   memset(&f, 0, sizeof f);
   f.pretcode = act.restorer;
-  f.uc.uc_flags = fp_size > sizeof(FxSave) ? kUcFpXstate : 0;
+  f.uc.uc_flags =
+      (fp_size > sizeof(FxSave) ? kUcFpXstate : 0) | kUcSigcontextSs | kUcStrictRestoreSs;
   f.uc.uc_stack.ss_sp = ts->altstack_sp;
   f.uc.uc_stack.ss_size = ts->altstack_size;
   f.uc.uc_stack.ss_flags = (ts->altstack_flags & kSsDisable) ? kSsDisable

@@ -29,8 +29,8 @@ static void on_usr1(int sig, siginfo_t *si, void *uc_) {
     memcpy(&xstate_size, fx + 480, 4);
     memcpy(&bv, fx + 512, 8);
     if (magic1 == 0x46505853) memcpy(&magic2, fx + xstate_size, 4);
-    printf("uc_flags&1 %d magic1 %d sizes %d xfeatures&7 %d magic2 %d aligned %d bv&4 %d\n",
-           (int)(uc->uc_flags & 1), magic1 == 0x46505853,
+    printf("uc_flags %d magic1 %d sizes %d xfeatures&7 %d magic2 %d aligned %d bv&4 %d\n",
+           (int)uc->uc_flags, magic1 == 0x46505853,
            ext_size == xstate_size + 4 && xstate_size >= 832, (int)(xfeatures & 7),
            magic2 == 0x46505845, ((uintptr_t)fx & 63) == 0, (int)(bv & 4));
     if (!expect_avx) return;
