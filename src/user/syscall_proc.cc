@@ -371,9 +371,11 @@ SYSCALL_HANDLER(uname) {
 }
 
 SYSCALL_HANDLER(prctl) {
-  (void)ts;
-  // A seccomp filter would apply to the emulator as well.
-  if (a[0] == PR_SET_SECCOMP) return -EINVAL;
+  // A seccomp filter would apply to the emulator as well, and PR_SET_MM would rewrite the
+  // emulator's own memory map (brk, stack, auxv, exe file): both refused, as QEMU 7.2 does.
+  if (a[0] == PR_SET_SECCOMP || a[0] == PR_SET_MM) return -EINVAL;
+  // The guest's clear_child_tid, not the host thread's.
+  if (a[0] == PR_GET_TID_ADDRESS) return put_u64(a[1], ts->clear_child_tid) ? 0 : -EFAULT;
   uint64_t arg2 = a[1];
   switch (a[0]) {  // the options whose second argument is a pointer
     case PR_GET_PDEATHSIG:

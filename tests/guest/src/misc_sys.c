@@ -102,6 +102,11 @@ int main(int argc, char **argv) {
     char name[17] = {0};
     prctl(PR_GET_NAME, name);
     printf("prctl name %s\n", name);
+    static int tid_word;
+    syscall(SYS_set_tid_address, &tid_word);
+    int *tid_addr = NULL;
+    long tr = prctl(PR_GET_TID_ADDRESS, &tid_addr);
+    printf("PR_GET_TID_ADDRESS %ld gives set_tid_address's %d\n", tr, tid_addr == &tid_word);
     printf("argc %d argv[1] %s HOME set %d\n", argc, argc > 1 ? argv[1] : "-", getenv("PATH") != NULL);
     errno = 0;
     long bad = syscall(99999);
