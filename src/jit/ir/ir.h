@@ -59,6 +59,9 @@ struct Op {
   // Set by the liveness pass: bit i for arg i (an output or input) whose temp is dead after
   // this op; bit 8+i for an output that is a global and must be stored to memory.
   uint16_t life = 0;
+  // Set by narrow_by_demand on an i64 op whose result is read only in its low 32 bits: a
+  // backend may compute just those (and zero the rest).
+  bool low32 = false;
   std::array<uint64_t, kMaxArgs> args{};  // outputs, then inputs (TempId), then constants
 
   TempId out(unsigned i) const { return static_cast<TempId>(args[i]); }

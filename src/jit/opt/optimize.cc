@@ -21,6 +21,9 @@ void optimize(Ir &ir) {
   propagate_copies(ir);
   fold_constants(ir);
   eliminate_dead_code(ir);
+  narrow_by_demand(ir);
+  propagate_copies(ir);
+  eliminate_dead_code(ir);
   ir.compact();
   compute_liveness(ir);
 }

@@ -16,6 +16,10 @@ void propagate_copies(Ir &ir);
 // Removes ops without side effects whose outputs are never read (and dead global stores).
 void eliminate_dead_code(Ir &ir);
 
+// Demanded bits: extensions whose extended bits are never read become copies, and i64
+// operations whose results are read only in the low 32 bits get Op::low32.
+void narrow_by_demand(Ir &ir);
+
 // Annotates every op with Op::life: the arguments dead after it, and the global outputs that
 // must be written back to the CPU state. For the register allocator.
 void compute_liveness(Ir &ir);

@@ -93,6 +93,10 @@ TEST(OptimizeProperty, Liveness) {
   check_pass("liveness", compute_liveness, 500, 40);
 }
 
+TEST(OptimizeProperty, DemandedBits) {
+  check_pass("demand", narrow_by_demand, 1500, 40, false);
+}
+
 TEST(OptimizeProperty, Everything) {
   check_pass("optimize", optimize, 3000, 60);
 }

@@ -118,7 +118,7 @@ void Emitter::emit_op(const Op &op) {
 }
 
 bool Emitter::result_zext(const Op &op) const {
-  if (op.type == Type::i32) return true;
+  if (op.type == Type::i32 || op.low32) return true;  // low32: computed with 32-bit instructions
   auto z = [&](unsigned i) { return ra_.zext(op.in(i)); };
   auto cval = [&](unsigned i) {
     return ra_.is_const(op.in(i)) ? ra_.const_value(op.in(i)) : ~uint64_t{0};

@@ -98,7 +98,7 @@ void Emitter::alu_ri(Opcode o, const Reg &d, int32_t v) {
 }
 
 void Emitter::emit_alu(const Op &op) {
-  const Type t = op.type;
+  const Type t = op.low32 ? Type::i32 : op.type;
   const Opcode o = op.opc;
   TempId a = op.in(0), b = op.in(1);
   const bool comm = op_has(o, kCommutative);
@@ -137,7 +137,10 @@ void Emitter::emit_alu(const Op &op) {
   } else if (o != Opcode::andc && !ra_.is_const(b) && ra_.dying_in_memory(b)) {
     // b straight from the CPU state.
     const int rs = ra_.use(a);
-    const Xbyak::Address m = ra_.global_addr(b);
+    // An i64 global's low half when computing 32 bits (low32).
+    const Xbyak::Address m =
+        t == ir_.temp(b).type ? ra_.global_addr(b)
+                              : g_.dword[Reg64(kEnvReg) + static_cast<int32_t>(ir_.temp(b).offset)];
     rd = ra_.out_reg({a});
     mov_rr(rd, rs, t);
     switch (o) {
@@ -192,7 +195,7 @@ void Emitter::emit_alu(const Op &op) {
 }
 
 void Emitter::emit_unary(const Op &op) {
-  const Type t = op.type;
+  const Type t = op.low32 ? Type::i32 : op.type;
   const int rs = ra_.use(op.in(0));
   const int rd = ra_.out_reg({op.in(0)});
   mov_rr(rd, rs, t);
@@ -205,7 +208,7 @@ void Emitter::emit_unary(const Op &op) {
 }
 
 void Emitter::emit_shift(const Op &op) {
-  const Type t = op.type;
+  const Type t = op.low32 ? Type::i32 : op.type;  // low32: shl by a constant below 32
   const Opcode o = op.opc;
   TempId a = op.in(0), b = op.in(1);
   int rd;
