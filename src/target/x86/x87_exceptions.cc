@@ -253,16 +253,16 @@ bool store_tiny(X87Ld x, U kind, uint16_t cw) {
 U x87_unmasked(CpuX86 &c, unsigned o, U a, U b) {
   if (o == kFpop) {  // the pop that ends a store: not when the store was suppressed
     if (c.helper_out[1]) return 0;
-    return x87_op(c, o, a, b, nullptr);
+    return x87_op(c, o, a, b);
   }
   // Operations that raise no arithmetic exception (control, environment, ffree, fwait).
   if (o == kFfree || o == kFninit || o == kFnclex || o == kFldcw || o == kFnstsw || o == kFnstenv ||
       o == kFldenv || o == kFwait || o == kFxch)
-    return x87_op(c, o, a, b, nullptr);
+    return x87_op(c, o, a, b);
   const Snapshot before(c);
   X87Ld st0 = 0;
   if (o == kFst && !c.fptags[c.fpstt & 7]) std::memcpy(&st0, &c.fpregs[c.fpstt & 7], 10);
-  U r = x87_op(c, o, a, b, nullptr);
+  U r = x87_op(c, o, a, b);
   if (o == kFst) c.helper_out[1] = 0;
   // (No flag the guest unmasks is set before a waiting instruction: else #MF came first.)
   uint16_t fresh = c.fpus & ~before.sw & 0x7f;

@@ -76,8 +76,7 @@ struct Fpu {
 X87Ld x87_from_bits(uint64_t a, uint64_t kind, const CpuX86 &c);
 
 // Operation op (X87Op) with every exception masked on the host (the guest's flags merged).
-// host_sw (optional): the host's status word after it.
-uint64_t x87_op(CpuX86 &c, unsigned op, uint64_t a, uint64_t b, uint16_t *host_sw);
+uint64_t x87_op(CpuX86 &c, unsigned op, uint64_t a, uint64_t b);
 
 // The same while the guest's control word unmasks an exception: as the processor, an unmasked
 // exception the operation raises sets ES and B (the #MF waits for the next waiting instruction)

@@ -20,7 +20,7 @@ using LD = long double;
 // the exception flags are cleared only when some are set (outside guards they are clear).
 class CwGuard {
  public:
-  explicit CwGuard(CpuX86 &c, uint16_t *sw_out = nullptr) : c_(c), sw_out_(sw_out) {
+  explicit CwGuard(CpuX86 &c) : c_(c) {
     asm volatile("fnstcw %0" : "=m"(host_));
     if (status() & 0x3f) asm volatile("fnclex");
     const uint16_t cw = static_cast<uint16_t>(c.fpuc | 0x3f);
@@ -29,7 +29,6 @@ class CwGuard {
   }
   ~CwGuard() {
     const uint16_t sw = status();
-    if (sw_out_) *sw_out_ = sw;
     if (sw & 0x3f) {
       c_.fpus = static_cast<uint16_t>(c_.fpus | (sw & 0x3f));  // exceptions raised
       asm volatile("fnclex");
@@ -45,7 +44,6 @@ class CwGuard {
   }
 
   CpuX86 &c_;
-  uint16_t *sw_out_;
   uint16_t host_;
   bool loaded_;
 };
@@ -353,8 +351,8 @@ LD x87_from_bits(uint64_t a, uint64_t kind, const CpuX86 &c) {
   return from_bits(a, kind, c);
 }
 
-uint64_t x87_op(CpuX86 &c, unsigned op, uint64_t a, uint64_t b, uint16_t *host_sw) {
-  CwGuard guard(c, host_sw);
+uint64_t x87_op(CpuX86 &c, unsigned op, uint64_t a, uint64_t b) {
+  CwGuard guard(c);
   Fpu f{c};
   const unsigned o = static_cast<unsigned>(op);
   if (o <= kFdivrM) {
@@ -514,7 +512,7 @@ U h_x87(U env, U op, U a, U b) {
   }
   if ((c.fpuc & 0x3f) != 0x3f) [[unlikely]]
     return x87_unmasked(c, o, a, b);
-  return x87_op(c, o, a, b, nullptr);
+  return x87_op(c, o, a, b);
 }
 
 }  // namespace
