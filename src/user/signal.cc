@@ -165,6 +165,20 @@ bool host_blockable(int sig) {
          sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33;
 }
 
+// The si_code of an #MF or #XM, as the kernel's fpu__exception_code: the exceptions flagged and
+// unmasked (x87: status & ~control; SIMD: MXCSR flags & ~masks), the first of invalid, divide
+// by zero, overflow, underflow or denormal, precision.
+int fp_exception_code(const x86::CpuX86 &cpu) {
+  const unsigned err = cpu.exception_index == x86::kExcpMF ? cpu.fpus & ~cpu.fpuc & 0x3f
+                                                           : cpu.mxcsr & ~(cpu.mxcsr >> 7) & 0x3f;
+  if (err & 0x01) return FPE_FLTINV;
+  if (err & 0x04) return FPE_FLTDIV;
+  if (err & 0x08) return FPE_FLTOVF;
+  if (err & 0x12) return FPE_FLTUND;
+  if (err & 0x20) return FPE_FLTRES;
+  return 0;
+}
+
 }  // namespace
 
 void sync_host_mask(ThreadState *ts) {
@@ -207,7 +221,7 @@ void queue_exception_signal(ThreadState *ts) {
     case x86::kExcpMF:
     case x86::kExcpXM:
       sig = SIGFPE;
-      info.si_code = FPE_FLTINV;
+      info.si_code = fp_exception_code(cpu);
       info.si_addr = reinterpret_cast<void *>(cpu.rip);
       break;
     case x86::kExcpUD:

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "target/x86/fp_exceptions.h"
 #include "target/x86/xsave.h"
 #include "user/gdb.h"
 #include "user/guest_addr.h"
@@ -91,6 +92,7 @@ void restore_fpu(x86::CpuX86 &c, const FxSave *fx) {
   c.fpuc = fx->fcw;
   c.fpstt = (fx->fsw >> 11) & 7;
   c.fpus = fx->fsw & ~0x3800;
+  x86::x87_update_es(c);  // pending as the words say (as xrstor does)
   for (int i = 0; i < 8; ++i) c.fptags[i] = (fx->ftw >> i) & 1 ? 0 : 1;
   c.mxcsr = fx->mxcsr;
   for (int i = 0; i < 8; ++i) {
@@ -99,6 +101,20 @@ void restore_fpu(x86::CpuX86 &c, const FxSave *fx) {
     memcpy(&r.exp, fx->st[i] + 8, 2);
   }
   for (int i = 0; i < 16; ++i) memcpy(c.xmm[i].b, fx->xmm[i], 16);
+}
+
+// The handler starts with the initial FPU state, as the kernel's fpu__clear_user_states gives
+// it: x87 as after fninit with zero registers, MXCSR 0x1f80 (every exception masked), the
+// vector registers zero.
+void reset_fpu(x86::CpuX86 &c) {
+  c.fpuc = 0x37f;
+  c.fpus = 0;
+  c.fpstt = 0;
+  for (auto &t : c.fptags) t = 1;
+  memset(c.fpregs, 0, sizeof c.fpregs);
+  c.mxcsr = 0x1f80;
+  memset(c.xmm, 0, sizeof c.xmm);
+  memset(c.ymmh, 0, sizeof c.ymmh);
 }
 
 // With AVX the fpstate is the kernel's XSAVE frame: the FXSAVE image whose software-reserved
@@ -222,6 +238,7 @@ bool setup_frame(ThreadState *ts, int sig, const siginfo_t &info, const GuestSig
   c.rip = act.handler;
   c.df = 1;
   x86::set_eflags(c, 0, 0x100 | 0x400);  // TF and DF clear
+  reset_fpu(c);
   return true;
 }
 

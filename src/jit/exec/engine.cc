@@ -327,6 +327,27 @@ bool Engine::restore_from_helper(void *env) {
   return ra && restore_helper_retaddr(env, ra);
 }
 
+void Engine::raise_from_helper(void *env, uint64_t value) {
+  ThreadState *ts = t_running;
+  Impl *m = ts ? ts->impl.load(std::memory_order_relaxed) : nullptr;
+  uint64_t pc = 0, extra = 0;
+  bool found = false;
+  if (m && !ts->holds_lock) {
+    const uintptr_t ra = m->be->helper_return_address();
+    EngineLock g(*m, ts);
+    // (The interpreter's find_insn needs no host pc: its current instruction is the caller.)
+    found =
+        (ra || m->kind == BackendKind::interp) && m->be->find_insn(ra ? ra - 1 : 0, &pc, &extra);
+  }
+  if (!found) {
+    std::fprintf(stderr, "jit: raise_from_helper outside a block\n");
+    std::abort();
+  }
+  m->fe.restore(env, pc, extra);
+  ts->exit_value = value;
+  siglongjmp(ts->jb, 1);
+}
+
 bool Engine::running_block_overlaps(uintptr_t host_pc, uint64_t start, uint64_t end) {
   ThreadState *ts = running_in(impl_.get());
   if (!ts || ts->holds_lock) return false;

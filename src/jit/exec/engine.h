@@ -98,6 +98,12 @@ class Engine {
   // generated code): restores env to the calling guest instruction, found from the backend's
   // exact return address of the call (no stack scanning). False as restore_host_pc.
   bool restore_from_helper(void *env);
+  // From a helper called by a block, on the thread running it: restores env to the calling
+  // guest instruction (as restore_from_helper; with the interpreter, its current instruction)
+  // and leaves as exit_to_loop(env, value). For a guest exception the helper raises (the
+  // helper's flags must keep the globals in memory at the call: kHelperReadsGlobals). Aborts
+  // when the caller is not a block.
+  [[noreturn]] static void raise_from_helper(void *env, uint64_t value);
 
   // Precise self-modifying code, from a write-fault handler on a thread in run() (after
   // invalidate): whether the block running at host_pc (as for restore_host_pc) was decoded

@@ -44,7 +44,8 @@ class Frontend {
   // doff, soff) with constant kind (0 add, 1 sub, 2 mul, 3 div), doff and soff computes the
   // scalar double operation on the low 8 bytes of the CPU state at doff and soff into doff,
   // under the MXCSR image at *mxcsr_offset (its control bits on the host, the exception flags
-  // raised merged into it), as the host's addsd/subsd/mulsd/divsd do.
+  // raised merged into it), as the host's addsd/subsd/mulsd/divsd do. Inline only while the
+  // image masks every exception (the host's are masked): else the call, which may raise.
   virtual bool inline_scalar_double(HelperInfo::GenericFn *fn, size_t *mxcsr_offset) const {
     (void)fn;
     (void)mxcsr_offset;

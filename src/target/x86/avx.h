@@ -60,6 +60,12 @@ inline constexpr unsigned kAvxMem = 16;
 // (env, op | vex.l << 8 | vex.w << 9, d, a, s, imm) -> result (vtest/ptest: eflags). d, a, s
 // as kAvxMem above; the destination's upper half is zeroed for VEX.128.
 extern const jit::HelperInfo kHelperAvx;
+// The same for the floating point operations (op >= kVcmpps), which may raise #XM: the globals
+// are in memory at the call.
+extern const jit::HelperInfo kHelperAvxFp;
+inline const jit::HelperInfo &avx_helper(unsigned op) {
+  return op >= kVcmpps ? kHelperAvxFp : kHelperAvx;
+}
 
 struct Insn;
 // Whether the CPU model has what the AVX instruction needs (AVX; AVX2, FMA or F16C by its

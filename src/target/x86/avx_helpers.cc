@@ -11,6 +11,7 @@
 
 #include "target/x86/avx.h"
 #include "target/x86/flags.h"
+#include "target/x86/fp_exceptions.h"
 #include "target/x86/mxcsr_guard.h"
 
 namespace qemu::x86 {
@@ -257,13 +258,9 @@ __attribute__((target("avx,f16c"))) void host_cvtps2ph(const uint8_t *src, uint8
   std::memcpy(dst, &h, 16);
 }
 
-U h_avx(U env, U ctl, U dn, U an, U sn, U imm) {
-  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
-  const unsigned op = ctl & 0xff;
-  const bool l = ctl & 0x100, w = ctl & 0x200;
-  const unsigned d = static_cast<unsigned>(dn), i8 = static_cast<unsigned>(imm);
-  const Ymm a = get(c, static_cast<unsigned>(an)), s = get(c, static_cast<unsigned>(sn));
-  Ymm r{};
+// The operation into r; false when only its low 128 bits are the result (vcvtps2ph).
+bool avx_op(CpuX86 &c, unsigned op, bool l, bool w, unsigned d, const Ymm &a, const Ymm &s,
+            unsigned i8, Ymm &r) {
   const unsigned nd = l ? 8 : 4, nq = l ? 4 : 2;
   switch (op) {
     case kVpermilpsV:
@@ -317,13 +314,10 @@ U h_avx(U env, U ctl, U dn, U an, U sn, U imm) {
     }
     case kVcvtps2ph: {
       // s is the source register (the destination may be memory: xmm_tmp).
-      if (!kHostF16c) break;
-      {
-        MxcsrGuard g(c);
-        host_cvtps2ph(s.b, r.b, l, i8);
-      }
-      put(c, d, r, false);
-      return 0;
+      if (!kHostF16c) return false;
+      MxcsrGuard g(c);
+      host_cvtps2ph(s.b, r.b, l, i8);
+      return false;
     }
     case kVfma:
       r = get(c, d);
@@ -332,7 +326,27 @@ U h_avx(U env, U ctl, U dn, U an, U sn, U imm) {
     default:
       break;
   }
-  put(c, d, r, l);
+  return l;
+}
+
+U h_avx(U env, U ctl, U dn, U an, U sn, U imm) {
+  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
+  const unsigned op = ctl & 0xff;
+  const bool l = ctl & 0x100, w = ctl & 0x200;
+  const unsigned d = static_cast<unsigned>(dn), i8 = static_cast<unsigned>(imm);
+  const Ymm a = get(c, static_cast<unsigned>(an)), s = get(c, static_cast<unsigned>(sn));
+  Ymm r{};
+  bool wide;
+  if (op >= kVcmpps && mxcsr_unmasked(c)) [[unlikely]] {
+    // Comparisons, F16C and FMA with an exception unmasked: #XM before anything is written
+    // (FMA and vcvtps2ph keep the masked overflow/underflow flags: see fp_exceptions.h).
+    SseExceptionScope x(c);
+    wide = avx_op(c, op, l, w, d, a, s, i8, r);
+    x.finish();
+  } else {
+    wide = avx_op(c, op, l, w, d, a, s, i8, r);
+  }
+  put(c, d, r, wide);
   return 0;
 }
 
@@ -344,5 +358,6 @@ jit::HelperInfo::GenericFn fn(Fn *f) {
 }  // namespace
 
 const jit::HelperInfo kHelperAvx = {"avx", fn(&h_avx), 6, false, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperAvxFp = {"avx_fp", fn(&h_avx), 6, false, jit::kHelperReadsGlobals};
 
 }  // namespace qemu::x86

@@ -282,7 +282,7 @@ constexpr Table build() {
   for (uint8_t opc = 0xd8; opc <= 0xdf; opc++) {
     t.add(op1(opc, "x87", tr_x87, 0, O::Ew, O::none, O::none, kNT));
   }
-  t.add(op1(0x9b, "fwait", tr_nop, 0, O::none, O::none, O::none, kNT));
+  t.add(op1(0x9b, "fwait", tr_fwait, 0, O::none, O::none, O::none, kNT));
   sse_defs::add(t);
   avx_defs::add(t);
   crypto_defs::add(t);

@@ -227,8 +227,28 @@ enum SseOp : uint16_t {
   kNumSseOps
 };
 
+// The floating point operations, which may raise an unmasked exception (#XM).
+constexpr bool sse_op_fp(unsigned op) {
+  return (op >= kAddps && op < kAndps) || (op >= kCmpps && op <= kCmpsd) ||
+         (op >= kCvtps2pd && op <= kCvttpd2dq) || (op >= kCvtpi2ps && op <= kCvttpd2pi) ||
+         (op >= kAddsubps && op <= kHsubpd) || (op >= kRoundps && op <= kRoundsd) || op == kDpps ||
+         op == kDppd;
+}
+
 // (env, op, dst offset, src offset, imm) -> result (comparisons: flags; movmsk: the mask).
 extern const jit::HelperInfo kHelperSse;
+// The same for the floating point operations (sse_op_fp): it may raise #XM, so the globals are
+// in memory at the call.
+extern const jit::HelperInfo kHelperSseFp;
+inline const jit::HelperInfo &sse_helper(unsigned op) {
+  return sse_op_fp(op) ? kHelperSseFp : kHelperSse;
+}
+// A VEX form of a floating point operation, whole: (env, op | imm << 16 | 256 bits << 24 |
+// narrowing << 25, dst register, first source register (the destination's when the form has
+// none), source offset of lane 0, of lane 1). Both lanes are computed aside, then written
+// (a 256-to-128 narrowing form puts each lane's low 64 bits side by side), VEX.128 zeroing the
+// upper half: an #XM leaves the destination as it was.
+extern const jit::HelperInfo kHelperSseVex;
 // (env, kind 0 add 1 sub 2 mul 3 div, dst offset, src offset): addsd/subsd/mulsd/divsd, the one
 // helper the x86-64 backend compiles inline (jit::Frontend::inline_scalar_double).
 extern const jit::HelperInfo kHelperSseSd;
@@ -254,7 +274,9 @@ unsigned sse_mem_size(unsigned op);
 extern const jit::HelperInfo kHelperMmx;
 // ucomis/comis: (env, op 0 ss / 1 sd, a offset, b offset) -> eflags (ZF PF CF).
 extern const jit::HelperInfo kHelperSseCompare;
-// (env, kind, value, dst offset): cvtsi2ss/sd into the low lane; kind: 0 ss32 1 ss64 2 sd32 3 sd64.
+// (env, kind, value, dst offset, first source offset): cvtsi2ss/sd, the low element converted,
+// the rest of the 16 bytes from the first source (the destination's offset for the legacy
+// form); kind: 0 ss32 1 ss64 2 sd32 3 sd64.
 extern const jit::HelperInfo kHelperCvtI2F;
 // (env, kind, src offset) -> integer; kind: bit 0 double, bit 1 64-bit, bit 2 truncate.
 extern const jit::HelperInfo kHelperCvtF2I;

@@ -9,6 +9,7 @@
 
 #include "target/x86/cpu.h"
 #include "target/x86/flags.h"
+#include "target/x86/fp_exceptions.h"
 #include "target/x86/mxcsr_guard.h"
 #include "target/x86/sse.h"
 
@@ -934,9 +935,46 @@ void scalar_double(CpuX86 &c, uint8_t *d, const uint8_t *s) {
   std::memcpy(d, &x, 8);
 }
 
+// Everything but the moves and maskmov, on a register value.
+U sse_exec(CpuX86 &c, unsigned o, XmmReg &r, const XmmReg &s, unsigned i) {
+  U ret = 0;
+  if (o >= kAddsubps) {
+    ext_op(c, o, r, s, i, &ret);
+  } else if (!int_op(o, r, s, i)) {
+    float_op(c, o, r, s, i);
+  }
+  return ret;
+}
+
+// A floating point operation (sse_op_fp) on n lanes (r[k] op= s[k]) while the guest unmasks an
+// exception: computed aside, then either #XM with nothing written or the results written.
+void sse_checked(CpuX86 &c, unsigned op, XmmReg *const r[], const XmmReg s[], unsigned imm,
+                 unsigned n) {
+  XmmReg t[2];
+  {
+    SseExceptionScope x(c);
+    for (unsigned k = 0; k < n; k++) {
+      t[k] = *r[k];
+      sse_exec(c, op, t[k], s[k], imm);
+    }
+    const uint32_t raised = x.raised();
+    uint32_t post = 0;
+    for (unsigned k = 0; k < n; k++) post |= sse_post_flags(c.mxcsr, op, *r[k], s[k], raised);
+    x.finish(post);
+  }
+  for (unsigned k = 0; k < n; k++) *r[k] = t[k];
+}
+
 U h_sse_sd(U env, U kind, U doff, U soff) {
   CpuX86 &c = cpu_of(env);
   auto *base = reinterpret_cast<uint8_t *>(env);
+  if (mxcsr_unmasked(c)) [[unlikely]] {
+    static constexpr unsigned kOps[4] = {kAddsd, kSubsd, kMulsd, kDivsd};
+    XmmReg *r = reinterpret_cast<XmmReg *>(base + doff), s;
+    std::memcpy(&s, base + soff, sizeof s);
+    sse_checked(c, kOps[kind & 3], &r, &s, 0, 1);
+    return 0;
+  }
   switch (kind) {
     case 0:
       scalar_double<kAddsd>(c, base + doff, base + soff);
@@ -957,6 +995,12 @@ U h_sse_sd(U env, U kind, U doff, U soff) {
 U h_sse(U env, U op, U doff, U soff, U imm) {
   CpuX86 &c = cpu_of(env);
   auto *base = reinterpret_cast<uint8_t *>(env);
+  if (mxcsr_unmasked(c) && sse_op_fp(static_cast<unsigned>(op))) [[unlikely]] {
+    XmmReg *r = reinterpret_cast<XmmReg *>(base + doff), s;
+    std::memcpy(&s, base + soff, sizeof s);
+    sse_checked(c, static_cast<unsigned>(op), &r, &s, static_cast<unsigned>(imm), 1);
+    return 0;
+  }
   switch (op) {
     case kAddsd:
       scalar_double<kAddsd>(c, base + doff, base + soff);
@@ -1004,13 +1048,47 @@ U h_sse(U env, U op, U doff, U soff, U imm) {
     default:
       break;
   }
-  U ret = 0;
-  if (o >= kAddsubps) {
-    ext_op(c, o, r, s, i, &ret);
-  } else if (!int_op(o, r, s, i)) {
-    float_op(c, o, r, s, i);
+  return sse_exec(c, o, r, s, i);
+}
+
+// VEX forms of the floating point operations (kHelperSseVex).
+U h_sse_vex(U env, U ctl, U dreg, U areg, U s0, U s1) {
+  CpuX86 &c = cpu_of(env);
+  auto *base = reinterpret_cast<uint8_t *>(env);
+  const unsigned op = ctl & 0xffff, imm = (ctl >> 16) & 0xff, n = (ctl >> 24) & 1 ? 2 : 1;
+  const bool narrow = (ctl >> 25) & 1;
+  const unsigned d = dreg & 15;
+  if (op >= kAddsd && op <= kDivsd && (op - kAddsd) % 4 == 0 && !mxcsr_unmasked(c)) {
+    // vaddsd/vsubsd/vmulsd/vdivsd: the source's 8 bytes only (a memory operand was stored
+    // there as 8), then in place.
+    uint8_t y[8];
+    std::memcpy(y, base + s0, 8);
+    if ((areg & 15) != d) c.xmm[d] = c.xmm[areg & 15];
+    if (op == kAddsd) scalar_double<kAddsd>(c, c.xmm[d].b, y);
+    if (op == kSubsd) scalar_double<kSubsd>(c, c.xmm[d].b, y);
+    if (op == kMulsd) scalar_double<kMulsd>(c, c.xmm[d].b, y);
+    if (op == kDivsd) scalar_double<kDivsd>(c, c.xmm[d].b, y);
+    c.ymmh[d] = XmmReg{};
+    return 0;
   }
-  return ret;
+  XmmReg t[2], s[2];
+  for (unsigned k = 0; k < n; k++) {
+    t[k] = k ? c.ymmh[areg & 15] : c.xmm[areg & 15];
+    std::memcpy(&s[k], base + (k ? s1 : s0), 16);
+  }
+  if (mxcsr_unmasked(c)) [[unlikely]] {
+    XmmReg *r[2] = {&t[0], &t[1]};
+    sse_checked(c, op, r, s, imm, n);
+  } else {
+    for (unsigned k = 0; k < n; k++) sse_exec(c, op, t[k], s[k], imm);
+  }
+  if (narrow && n == 2) {
+    t[0].q[1] = t[1].q[0];
+    t[1] = XmmReg{};
+  }
+  c.xmm[d] = t[0];
+  c.ymmh[d] = n == 2 && !narrow ? t[1] : XmmReg{};
+  return 0;
 }
 
 // MMX operations: the 64-bit operands in the low halves of xmm-sized values; the lane-wise
@@ -1074,12 +1152,7 @@ U h_mmx(U env, U op, U doff, U soff, U imm) {
   return 0;
 }
 
-U h_sse_compare(U env, U kind, U aoff, U boff) {
-  CpuX86 &c = cpu_of(env);
-  auto *base = reinterpret_cast<const uint8_t *>(env);
-  XmmReg a, b;
-  std::memcpy(&a, base + aoff, 16);
-  std::memcpy(&b, base + boff, 16);
+U sse_compare(CpuX86 &c, U kind, const XmmReg &a, const XmmReg &b) {
   MxcsrGuard g(c);
   bool zf, pf, cf;
   const __m128 x = F(a), y = F(b);
@@ -1100,10 +1173,23 @@ U h_sse_compare(U env, U kind, U aoff, U boff) {
   return (zf ? kZF : 0) | (pf ? kPF : 0) | (cf ? kCF : 0);
 }
 
-U h_cvt_i2f(U env, U kind, U value, U doff) {
+U h_sse_compare(U env, U kind, U aoff, U boff) {
   CpuX86 &c = cpu_of(env);
+  auto *base = reinterpret_cast<const uint8_t *>(env);
+  XmmReg a, b;
+  std::memcpy(&a, base + aoff, 16);
+  std::memcpy(&b, base + boff, 16);
+  if (mxcsr_unmasked(c)) [[unlikely]] {
+    SseExceptionScope x(c);
+    const U f = sse_compare(c, kind, a, b);
+    x.finish();
+    return f;
+  }
+  return sse_compare(c, kind, a, b);
+}
+
+void cvt_i2f(CpuX86 &c, U kind, U value, XmmReg &t) {
   MxcsrGuard g(c);
-  XmmReg &t = *reinterpret_cast<XmmReg *>(reinterpret_cast<uint8_t *>(env) + doff);
   switch (kind) {
     case 0:
       put(t, _mm_cvtsi32_ss(F(t), static_cast<int>(value)));
@@ -1118,13 +1204,25 @@ U h_cvt_i2f(U env, U kind, U value, U doff) {
       put(t, _mm_cvtsi64_sd(D(t), static_cast<long long>(value)));
       break;
   }
+}
+
+U h_cvt_i2f(U env, U kind, U value, U doff, U aoff) {
+  CpuX86 &c = cpu_of(env);
+  auto *base = reinterpret_cast<uint8_t *>(env);
+  XmmReg t;
+  std::memcpy(&t, base + aoff, 16);
+  if (mxcsr_unmasked(c)) [[unlikely]] {
+    SseExceptionScope x(c);
+    cvt_i2f(c, kind, value, t);
+    x.finish();
+  } else {
+    cvt_i2f(c, kind, value, t);
+  }
+  std::memcpy(base + doff, &t, 16);
   return 0;
 }
 
-U h_cvt_f2i(U env, U kind, U soff) {
-  CpuX86 &c = cpu_of(env);
-  XmmReg s;
-  std::memcpy(&s, reinterpret_cast<const uint8_t *>(env) + soff, 16);
+U cvt_f2i(CpuX86 &c, U kind, const XmmReg &s) {
   MxcsrGuard g(c);
   const bool dbl = kind & 1, q = kind & 2, trunc = kind & 4;
   if (dbl) {
@@ -1135,6 +1233,19 @@ U h_cvt_f2i(U env, U kind, U soff) {
   __m128 v = F(s);
   if (q) return static_cast<U>(trunc ? _mm_cvttss_si64(v) : _mm_cvtss_si64(v));
   return static_cast<uint32_t>(trunc ? _mm_cvttss_si32(v) : _mm_cvtss_si32(v));
+}
+
+U h_cvt_f2i(U env, U kind, U soff) {
+  CpuX86 &c = cpu_of(env);
+  XmmReg s;
+  std::memcpy(&s, reinterpret_cast<const uint8_t *>(env) + soff, 16);
+  if (mxcsr_unmasked(c)) [[unlikely]] {
+    SseExceptionScope x(c);
+    const U r = cvt_f2i(c, kind, s);
+    x.finish();
+    return r;
+  }
+  return cvt_f2i(c, kind, s);
 }
 
 U h_movmsk(U env, U soff, U kind) {
@@ -1158,13 +1269,20 @@ jit::HelperInfo::GenericFn fn(Fn *f) {
 
 }  // namespace
 
+// The helpers that may raise #XM read the globals: they are in memory at the call, as the
+// exception needs them.
 const jit::HelperInfo kHelperSse = {"sse", fn(&h_sse), 5, true, jit::kHelperNoGlobals};
-const jit::HelperInfo kHelperSseSd = {"sse_sd", fn(&h_sse_sd), 4, false, jit::kHelperNoGlobals};
+const jit::HelperInfo kHelperSseFp = {"sse_fp", fn(&h_sse), 5, true, jit::kHelperReadsGlobals};
+const jit::HelperInfo kHelperSseVex = {"sse_vex", fn(&h_sse_vex), 6, false,
+                                       jit::kHelperReadsGlobals};
+const jit::HelperInfo kHelperSseSd = {"sse_sd", fn(&h_sse_sd), 4, false, jit::kHelperReadsGlobals};
 const jit::HelperInfo kHelperMmx = {"mmx", fn(&h_mmx), 5, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperSseCompare = {"sse_compare", fn(&h_sse_compare), 4, true,
-                                           jit::kHelperNoGlobals};
-const jit::HelperInfo kHelperCvtI2F = {"cvt_i2f", fn(&h_cvt_i2f), 4, true, jit::kHelperNoGlobals};
-const jit::HelperInfo kHelperCvtF2I = {"cvt_f2i", fn(&h_cvt_f2i), 3, true, jit::kHelperNoGlobals};
+                                           jit::kHelperReadsGlobals};
+const jit::HelperInfo kHelperCvtI2F = {"cvt_i2f", fn(&h_cvt_i2f), 5, true,
+                                       jit::kHelperReadsGlobals};
+const jit::HelperInfo kHelperCvtF2I = {"cvt_f2i", fn(&h_cvt_f2i), 3, true,
+                                       jit::kHelperReadsGlobals};
 const jit::HelperInfo kHelperMovmsk = {"movmsk", fn(&h_movmsk), 3, true, jit::kHelperNoGlobals};
 const jit::HelperInfo kHelperLdmxcsr = {"ldmxcsr", fn(&h_ldmxcsr), 2, true, jit::kHelperNoGlobals};
 

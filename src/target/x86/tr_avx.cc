@@ -2,7 +2,8 @@
 // A 256-bit operation in two 128-bit lanes runs the SSE operation (IR or helper) on each lane:
 // lane 0 is the xmm register, lane 1 its upper half (CpuX86::ymmh). Three-operand forms copy
 // the first source (VEX.vvvv) into the destination and run the two-operand operation there;
-// VEX.128 forms zero the destination's upper half.
+// VEX.128 forms zero the destination's upper half. Floating point operations, which may raise
+// #XM, compute every lane before the destination changes (kHelperSseVex).
 #include "target/x86/avx.h"
 #include "target/x86/cpuid.h"
 #include "target/x86/defs_avx.h"
@@ -128,16 +129,25 @@ void tr_avx(Translator &t, const Insn &in) {
     }
     if (in.is_mem() && !(has_a && qword_op_ir_has(op))) load_tmp(t, in, ms);
   }
-  if (nl == 2 && narrowing(op)) {
-    // 256 -> 128: each lane's result is 64 bits.
-    for (unsigned k = 0; k < 2; k++) {
-      t.call(kHelperSse,
-             {t.env_ptr(), t.cst(op), t.cst(kScratch + 16 * k), t.cst(s_off[k]), t.cst(0)});
+  if (sse_op_fp(op) && nl == 1 && (!has_a || areg == dreg)) {
+    // Floating point in place (VEX.128, no other first source): the SSE operation, which
+    // writes nothing on #XM, then the upper half zeroed. (addsd..divsd through the helper
+    // the x86-64 backend compiles inline.)
+    const int64_t d = ymm_lane(dreg, 0);
+    if (op >= kAddsd && op <= kDivsd && (op - kAddsd) % 4 == 0) {
+      t.call_void(kHelperSseSd, {t.env_ptr(), t.cst((op - kAddsd) / 4), t.cst(d), t.cst(s_off[0])});
+    } else {
+      t.call(kHelperSseFp, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s_off[0]), t.cst(imm)});
     }
-    TempId lo = ld64(t, kScratch), hi = ld64(t, kScratch + 16);
-    st64(t, ymm_lane(dreg, 0), lo);
-    st64(t, ymm_lane(dreg, 0) + 8, hi);
     zero16(t, ymm_lane(dreg, 1));
+    return;
+  }
+  if (sse_op_fp(op)) {
+    // Floating point: one helper computes every lane before writing any (precise #XM).
+    const uint64_t ctl = op | uint64_t{imm & 0xff} << 16 | (nl == 2 ? 1u << 24 : 0u) |
+                         (narrowing(op) ? 1u << 25 : 0u);
+    t.call_void(kHelperSseVex, {t.env_ptr(), t.cst(ctl), t.cst(dreg), t.cst(has_a ? areg : dreg),
+                                t.cst(s_off[0]), t.cst(s_off[1])});
     return;
   }
   // x ^ x, x & ~x, x - x: zero.
@@ -333,8 +343,14 @@ void tr_avx_insert(Translator &t, const Insn &in) {
   as_nds(t, in, tr_sse_insert, false);
 }
 
+// vcvtsi2ss/sd: V = H with the low element converted (computed aside: precise #XM).
 void tr_avx_cvtsi2f(Translator &t, const Insn &in) {
-  as_nds(t, in, tr_sse_cvtsi2f, false);
+  const bool dbl = in.rep == 0xf2;
+  const unsigned size = in.rex_w() ? 8 : 4;
+  TempId x = t.get(in, Opnd::Ey);
+  t.call(kHelperCvtI2F, {t.env_ptr(), t.cst((dbl ? 2 : 0) | (size == 8 ? 1 : 0)), x,
+                         t.cst(ymm_lane(in.reg, 0)), t.cst(ymm_lane(in.vex_vvvv, 0))});
+  zero16(t, ymm_lane(in.reg, 1));
 }
 
 void tr_avx_legacy(Translator &t, const Insn &in) {

@@ -300,7 +300,7 @@ void tr_avx_helper(Translator &t, const Insn &in) {
   const uint64_t ctl = op | (l ? 0x100u : 0u) | (in.vex_w ? 0x200u : 0u);
   if (op == kVcvtps2ph) {
     const uint64_t d = in.is_mem() ? kAvxMem : in.rm;
-    t.call(kHelperAvx,
+    t.call(kHelperAvxFp,
            {t.env_ptr(), t.cst(ctl), t.cst(d), t.cst(0), t.cst(in.reg), t.cst(in.imm & 0xff)});
     if (in.is_mem()) {
       TempId a = t.ea(in);
@@ -319,8 +319,8 @@ void tr_avx_helper(Translator &t, const Insn &in) {
     }
   }
   const uint64_t s = in.is_mem() ? kAvxMem : in.rm;
-  t.call(kHelperAvx, {t.env_ptr(), t.cst(ctl), t.cst(in.reg), t.cst(in.vex_vvvv), t.cst(s),
-                      t.cst(in.imm & 0xff)});
+  t.call(avx_helper(op), {t.env_ptr(), t.cst(ctl), t.cst(in.reg), t.cst(in.vex_vvvv), t.cst(s),
+                          t.cst(in.imm & 0xff)});
 }
 
 // FMA3: arg = form (0: 132, 1: 213, 2: 231) << 4 | the opcode's low nibble.
@@ -340,8 +340,8 @@ void tr_avx_fma(Translator &t, const Insn &in) {
   }
   const uint64_t ctl = kVfma | (l ? 0x100u : 0u) | (in.vex_w ? 0x200u : 0u);
   const uint64_t s = in.is_mem() ? kAvxMem : in.rm;
-  t.call(kHelperAvx, {t.env_ptr(), t.cst(ctl), t.cst(in.reg), t.cst(in.vex_vvvv), t.cst(s),
-                      t.cst(in.def->arg)});
+  t.call(kHelperAvxFp, {t.env_ptr(), t.cst(ctl), t.cst(in.reg), t.cst(in.vex_vvvv), t.cst(s),
+                        t.cst(in.def->arg)});
 }
 
 // vgatherdps/dpd/qps/qpd, vpgatherdd/dq/qd/qq: opcode bit 0: qword indices; W: qword elements.

@@ -171,8 +171,9 @@ void tr_mmx_cvt(Translator &t, const Insn &in) {
     s = to_mm ? xmm_reg : mmoff(in.rm);
   }
   d = to_mm ? mmoff(in.reg) : xmm_reg;
+  // (The x87 state changes after the helper: an #XM leaves it as it was.)
+  t.call(sse_helper(op), {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(0)});
   if (to_mm || !in.is_mem()) mmx_enter(t);
-  t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(0)});
   if (to_mm) t.b.st_env(Type::i64, t.cst(0xffff), d + 8, jit::kMo16);
 }
 

@@ -225,7 +225,7 @@ void tr_sse(Translator &t, const Insn &in) {
     t.call_void(kHelperSseSd, {t.env_ptr(), t.cst(kind), t.cst(d), t.cst(s)});
     return;
   }
-  TempId r = t.call(kHelperSse, {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
+  TempId r = t.call(sse_helper(op), {t.env_ptr(), t.cst(op), t.cst(d), t.cst(s), t.cst(imm)});
   if (op == kPtest) t.set_flags(r);
 }
 
@@ -390,8 +390,8 @@ void tr_sse_cvtsi2f(Translator &t, const Insn &in) {
   const bool dbl = in.rep == 0xf2;
   const unsigned size = in.rex_w() ? 8 : 4;
   TempId x = t.get(in, Opnd::Ey);
-  t.call(kHelperCvtI2F,
-         {t.env_ptr(), t.cst((dbl ? 2 : 0) | (size == 8 ? 1 : 0)), x, t.cst(xoff(in.reg))});
+  t.call(kHelperCvtI2F, {t.env_ptr(), t.cst((dbl ? 2 : 0) | (size == 8 ? 1 : 0)), x,
+                         t.cst(xoff(in.reg)), t.cst(xoff(in.reg))});
 }
 
 void tr_sse_cvtf2si(Translator &t, const Insn &in) {

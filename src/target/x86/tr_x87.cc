@@ -34,7 +34,7 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
     // Probe the last bytes first: nothing may change when the store faults.
     TempId hi = t.binop(Opcode::add, addr, t.cst(8));
     t.load(hi, 2);
-    TempId mant = x87v(t, kFst, t.cst(0), t.cst(kind));
+    TempId mant = x87v(t, kFst, t.host_addr(addr), t.cst(kind));
     TempId exp = t.tmp();
     t.b.ld_env(Type::i64, exp, offsetof(CpuX86, helper_out), jit::kMo64);
     t.store(hi, 2, exp);  // the high part first: running into an unwritable page changes nothing
@@ -42,7 +42,7 @@ void x87_mem(Translator &t, const Insn &in, unsigned opc, unsigned r) {
     x87(t, kFpop);  // only once the stores are done: a faulting store restarts cleanly
   };
   auto store = [&](unsigned size, unsigned kind, bool pop) {
-    TempId v = x87v(t, kFst, t.cst(0), t.cst(kind));
+    TempId v = x87v(t, kFst, t.host_addr(addr), t.cst(kind));
     t.store(addr, size, v);
     if (pop) x87(t, kFpop);
   };
@@ -179,7 +179,10 @@ void x87_reg(Translator &t, const Insn &in, unsigned opc, unsigned r) {
           x87(t, kFxch, i);
           return;
         case 2:
-          if (i == 0) return;  // fnop
+          if (i == 0) {  // fnop
+            x87(t, kFwait);
+            return;
+          }
           break;
         case 4: {
           static constexpr int kOps[8] = {0, 1, -1, -1, 2, 3, -1, -1};
@@ -272,6 +275,10 @@ void x87_reg(Translator &t, const Insn &in, unsigned opc, unsigned r) {
 }
 
 }  // namespace
+
+void tr_fwait(Translator &t, const Insn &) {
+  x87(t, kFwait);
+}
 
 void tr_x87(Translator &t, const Insn &in) {
   const unsigned opc = in.opc - 0xd8, r = in.reg & 7;

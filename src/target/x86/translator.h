@@ -174,6 +174,7 @@ void tr_sse_insert(Translator &t, const Insn &in);
 void tr_sse_pcmpstr(Translator &t, const Insn &in);
 void tr_sse_maskmov(Translator &t, const Insn &in);  // pcmpestri/m, pcmpistri/m
 void tr_x87(Translator &t, const Insn &in);          // D8-DF
+void tr_fwait(Translator &t, const Insn &in);        // 9B: a pending x87 exception (#MF)
 void tr_mmx(Translator &t, const Insn &in);          // MMX operations (arg: SseOp)
 void tr_mmx_mov(Translator &t, const Insn &in);  // arg: movd to/from, movq load/store, q2dq, dq2q
 void tr_emms(Translator &t, const Insn &in);

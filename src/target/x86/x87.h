@@ -39,7 +39,8 @@ enum X87Op : uint16_t {
   kFld,     // push a converted from kind b (0 m32fp, 1 m64fp, 2 m16int, 3 m32int, 4 m64int,
             // 5 m80fp, 10 m80bcd: the top 2 bytes in helper_out[0])
   kFldSt,   // push ST(a)
-  kFst,     // return ST0 converted to kind b (2..4 integers rounded, 6.. truncated); a=1 pop
+  kFst,     // return ST0 converted to kind b (2..4 integers rounded, 6.. truncated); a: the
+            // destination's host address (an unmasked exception returns what is there)
   kFstSt,   // ST(a) = ST0; b = 1 pop
   kFxch,    // a = i
   kFconst,  // push constant a (0 1, 1 l2t, 2 l2e, 3 pi, 4 lg2, 5 ln2, 6 zero)
@@ -56,7 +57,9 @@ enum X87Op : uint16_t {
   kFnstsw,   // returns the status word
   kFnstenv,  // a = host address (28 bytes); b = 1 fnsave (108 bytes, then fninit)
   kFldenv,   // a = host address; b = 1 frstor
-  kFpop,     // pop (after a store that did not fault)
+  kFpop,     // pop (after a store that did not fault; none after one an unmasked exception
+             // suppressed)
+  kFwait,    // fwait, fnop: nothing but a pending #MF
 };
 
 // (env, op, a, b) -> result.

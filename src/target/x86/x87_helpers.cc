@@ -3,7 +3,9 @@
 
 #include "target/x86/cpu.h"
 #include "target/x86/flags.h"
+#include "target/x86/fp_exceptions.h"
 #include "target/x86/x87.h"
+#include "target/x86/x87_fpu.h"
 
 namespace qemu::x86 {
 
@@ -11,8 +13,6 @@ namespace {
 
 using U = uint64_t;
 using LD = long double;
-
-constexpr uint16_t kC0 = 1u << 8, kC1 = 1u << 9, kC2 = 1u << 10, kC3 = 1u << 14;
 
 // The guest's control word on the host's x87 unit (exceptions masked) while alive, and the
 // exception flags raised meanwhile merged into the guest's status word. Fast path (most guests
@@ -46,63 +46,6 @@ class CwGuard {
   CpuX86 &c_;
   uint16_t host_;
   bool loaded_;
-};
-
-struct Fpu {
-  CpuX86 &c;
-
-  unsigned phys(unsigned i) const { return (c.fpstt + i) & 7; }
-  // The real indefinite (a negative quiet NaN): what masked stack faults produce.
-  static LD indefinite() {
-    LD v = 0;
-    const uint64_t m = 0xc000000000000000ull;
-    const uint16_t e = 0xffff;
-    std::memcpy(&v, &m, 8);
-    std::memcpy(reinterpret_cast<uint8_t *>(&v) + 8, &e, 2);
-    return v;
-  }
-  LD get(unsigned i) {
-    if (c.fptags[phys(i)]) {  // stack underflow
-      c.fpus = static_cast<uint16_t>((c.fpus & ~kC1) | 0x41);
-      return indefinite();
-    }
-    LD v = 0;
-    std::memcpy(&v, &c.fpregs[phys(i)], 10);
-    return v;
-  }
-  void set(unsigned i, LD v) {
-    auto &r = c.fpregs[phys(i)];
-    std::memcpy(&r, &v, 10);
-    c.fptags[phys(i)] = 0;
-  }
-  void push(LD v) {
-    c.fpstt = (c.fpstt - 1) & 7;
-    if (!c.fptags[phys(0)]) {  // stack overflow
-      c.fpus |= 0x41 | kC1;
-      v = indefinite();
-    }
-    set(0, v);
-  }
-  void pop() {
-    c.fptags[phys(0)] = 1;
-    c.fpstt = (c.fpstt + 1) & 7;
-  }
-  void cc(uint16_t bits) {
-    c.fpus = static_cast<uint16_t>((c.fpus & ~(kC0 | kC1 | kC2 | kC3)) | bits);
-  }
-  uint16_t status() const {
-    return static_cast<uint16_t>((c.fpus & ~0x3800u) | (c.fpstt & 7) << 11);
-  }
-  // fcom (signaling: any NaN is invalid) or fucom (quiet), on the host unit.
-  void compare(LD a, LD b, bool quiet = false) {
-    uint16_t sw;
-    if (quiet) {
-      asm("fucom %%st(1); fnstsw %%ax" : "=a"(sw) : "t"(a), "u"(b));
-    } else {
-      asm("fcom %%st(1); fnstsw %%ax" : "=a"(sw) : "t"(a), "u"(b));
-    }
-    cc(sw & (kC0 | kC2 | kC3));
-  }
 };
 
 LD from_bits(U a, U kind, const CpuX86 &c) {
@@ -229,7 +172,8 @@ LD arith(unsigned k, LD a, LD b) {
 }
 
 U unary(Fpu &f, unsigned k) {
-  LD x = f.get(0), r, r2;
+  // (fxam, fdecstp and fincstp do not read st0: an empty one is no stack fault.)
+  LD x = k == 3 || k == 10 || k == 11 ? LD{0} : f.get(0), r, r2;
   auto st1 = [&] { return f.get(1); };
   uint16_t sw;
   switch (k) {
@@ -242,29 +186,19 @@ U unary(Fpu &f, unsigned k) {
     case 2:
       f.compare(x, 0.0L);
       break;
-    case 3: {  // fxam
-      uint16_t bits = std::signbit(x) ? kC1 : 0;
+    case 3: {  // fxam: from the bits (no arithmetic, which could raise DE on a denormal)
+      const CpuX86::FpReg &reg = f.c.fpregs[f.phys(0)];
+      const unsigned e = reg.exp & 0x7fff;
+      uint16_t bits = reg.exp & 0x8000 ? kC1 : 0;
       if (f.c.fptags[f.phys(0)]) {
-        bits |= kC3 | kC0;
-      } else {
-        switch (std::fpclassify(x)) {
-          case FP_NAN:
-            bits |= kC0;
-            break;
-          case FP_INFINITE:
-            bits |= kC2 | kC0;
-            break;
-          case FP_ZERO:
-            bits |= kC3;
-            break;
-          case FP_SUBNORMAL:
-            bits |= kC3 | kC2;
-            break;
-          default:
-            bits |= kC2;
-            break;
-        }
-      }
+        bits |= kC3 | kC0;  // empty
+      } else if (e == 0x7fff) {
+        bits |= reg.mant << 1 ? kC0 : kC2 | kC0;  // NaN, infinity
+      } else if (e == 0) {
+        bits |= reg.mant ? kC3 | kC2 : kC3;  // denormal, zero
+      } else if (reg.mant >> 63) {
+        bits |= kC2;  // normal
+      }               // (else unnormal: unsupported, C3 = C2 = C0 = 0)
       f.cc(bits);
       break;
     }
@@ -411,13 +345,28 @@ void fninit(CpuX86 &c) {
   for (auto &t : c.fptags) t = 1;
 }
 
-U h_x87(U env, U op, U a, U b) {
-  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
+}  // namespace
+
+LD x87_from_bits(uint64_t a, uint64_t kind, const CpuX86 &c) {
+  return from_bits(a, kind, c);
+}
+
+uint64_t x87_op(CpuX86 &c, unsigned op, uint64_t a, uint64_t b) {
   CwGuard guard(c);
   Fpu f{c};
   const unsigned o = static_cast<unsigned>(op);
   if (o <= kFdivrM) {
     LD v = from_bits(a, b, c), x = f.get(0);
+    const CpuX86::FpReg &st0 = c.fpregs[f.phys(0)];
+    if (!c.fptags[f.phys(0)] && (st0.exp & 0x7fff) == 0x7fff && st0.mant << 1) {
+      // Beside a NaN in st0 a denormal operand is not reported (its conversion raised DE).
+      uint16_t hs;
+      asm volatile("fnstsw %0" : "=a"(hs));
+      if (hs & 0x02) {
+        c.fpus = static_cast<uint16_t>(c.fpus | (hs & 0x3d));
+        asm volatile("fnclex");
+      }
+    }
     const unsigned k = o - kFaddM;
     if (k == 2 || k == 3) {
       f.compare(x, v);
@@ -453,11 +402,8 @@ U h_x87(U env, U op, U a, U b) {
     case kFldSt:
       f.push(f.get(static_cast<unsigned>(a)));
       return 0;
-    case kFst: {
-      U r = to_bits(f.get(0), b, c);
-      if (a) f.pop();
-      return r;
-    }
+    case kFst:  // (a: the destination's host address, for x87_unmasked)
+      return to_bits(f.get(0), b, c);
     case kFstSt:
       f.set(static_cast<unsigned>(a), f.get(0));
       if (b) f.pop();
@@ -509,6 +455,9 @@ U h_x87(U env, U op, U a, U b) {
       return 0;
     case kFldcw:
       c.fpuc = static_cast<uint16_t>(a);
+      x87_update_es(c);
+      return 0;
+    case kFwait:
       return 0;
     case kFnstsw:
       return f.status();
@@ -523,6 +472,7 @@ U h_x87(U env, U op, U a, U b) {
         fninit(c);
       } else {
         c.fpuc |= 0x3f;  // fnstenv masks all exceptions
+        x87_update_es(c);
       }
       return 0;
     }
@@ -535,6 +485,7 @@ U h_x87(U env, U op, U a, U b) {
       c.fpuc = cw;
       c.fpstt = (sw >> 11) & 7;
       c.fpus = sw & ~0x3800;
+      x87_update_es(c);
       for (unsigned i = 0; i < 8; i++) c.fptags[i] = ((tw >> (2 * i)) & 3) == 3;
       if (b) {
         for (unsigned i = 0; i < 8; i++) std::memcpy(&c.fpregs[f.phys(i)], p + 28 + 10 * i, 10);
@@ -544,9 +495,30 @@ U h_x87(U env, U op, U a, U b) {
   }
 }
 
+namespace {
+
+// Whether the instruction of op waits: it raises a pending #MF instead of running (all but
+// fninit, fnclex, fnstsw, fnstenv/fnsave and the pop that ends a store).
+bool waits(unsigned op) {
+  return op != kFninit && op != kFnclex && op != kFnstsw && op != kFnstenv && op != kFpop;
+}
+
+U h_x87(U env, U op, U a, U b) {
+  CpuX86 &c = *reinterpret_cast<CpuX86 *>(env);
+  const unsigned o = static_cast<unsigned>(op);
+  if ((c.fpus & 0x80) && waits(o)) [[unlikely]] {
+    x87_update_es(c);  // (ES without an unmasked flag, e.g. written by a debugger: cleared)
+    if (c.fpus & 0x80) raise_fp_exception(c, kExcpMF);
+  }
+  if ((c.fpuc & 0x3f) != 0x3f) [[unlikely]]
+    return x87_unmasked(c, o, a, b);
+  return x87_op(c, o, a, b);
+}
+
 }  // namespace
 
+// It may raise #MF: the globals are in memory at the call.
 const jit::HelperInfo kHelperX87 = {"x87", reinterpret_cast<jit::HelperInfo::GenericFn>(&h_x87), 4,
-                                    true, jit::kHelperNoGlobals};
+                                    true, jit::kHelperReadsGlobals};
 
 }  // namespace qemu::x86

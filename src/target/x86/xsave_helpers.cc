@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "target/x86/cpu.h"
+#include "target/x86/fp_exceptions.h"
 #include "target/x86/sse.h"
 
 namespace qemu::x86 {
@@ -48,6 +49,7 @@ void load_x87(CpuX86 &c, const uint8_t *p) {
   std::memcpy(&fsw, p + 2, 2);
   c.fpstt = (fsw >> 11) & 7;
   c.fpus = fsw & ~0x3800;
+  x87_update_es(c);  // a pending exception as the words say
   for (int i = 0; i < 8; i++) c.fptags[i] = !((p[4] >> i) & 1);
   for (int i = 0; i < 8; i++) {
     auto &r = c.fpregs[(c.fpstt + i) & 7];

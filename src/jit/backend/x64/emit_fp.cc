@@ -23,14 +23,14 @@ bool Emitter::try_inline_scalar_double(const Op &op) {
   const auto guest = g_.dword[env + fp.mxcsr_offset];
   const auto slot = g_.dword[Reg64(kRsp) - 8];  // the red zone
   Xbyak::Label slow, joined;
-  // Usable when (host | guest's flags) == (guest | all exceptions masked): the host has the
-  // guest's control bits and only flags the guest has already.
+  // Usable when (host | guest's flags) == guest: the host (whose exceptions are all masked)
+  // has the guest's control bits and only flags the guest has already, and the guest masks
+  // every exception too (an unmasked one is the helper's to raise).
   g_.stmxcsr(slot);
   g_.mov(Reg32(kRax), guest);
   g_.mov(Reg32(kRcx), Reg32(kRax));
   g_.and_(Reg32(kRcx), 0x3f);
   g_.or_(Reg32(kRcx), slot);
-  g_.or_(Reg32(kRax), 0x1f80);
   g_.cmp(Reg32(kRcx), Reg32(kRax));
   g_.jne(slow, Xbyak::CodeGenerator::T_NEAR);
   g_.movsd(Xbyak::Xmm(0), dptr);
