@@ -7,7 +7,11 @@
 namespace qemu::jit {
 
 Ir::Ir() {
+  // Room for a typical block without regrowing.
+  temps_.reserve(256);
+  ops.reserve(512);
   temps_.push_back({Type::i64, TempKind::env, 0, 0, "env"});
+  const_slots_.assign(64, 0);
 }
 
 TempId Ir::new_global(Type t, int64_t offset, std::string name) {
@@ -20,14 +24,41 @@ TempId Ir::new_temp(Type t, TempKind kind) {
   return static_cast<TempId>(temps_.size() - 1);
 }
 
+namespace {
+
+size_t const_hash(Type t, uint64_t value) {
+  uint64_t h = (value ^ (t == Type::i32 ? 0x9e3779b97f4a7c15ull : 0)) * 0xff51afd7ed558ccdull;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
 TempId Ir::const_temp(Type t, uint64_t value) {
   value &= type_mask(t);
-  auto [it, added] = consts_[static_cast<int>(t)].try_emplace(value, 0);
-  if (added) {
-    temps_.push_back({t, TempKind::konst, 0, value, {}});
-    it->second = static_cast<TempId>(temps_.size() - 1);
+  const size_t mask = const_slots_.size() - 1;
+  for (size_t i = const_hash(t, value) & mask;; i = (i + 1) & mask) {
+    const TempId id = const_slots_[i];
+    if (id == 0) {
+      temps_.push_back({t, TempKind::konst, 0, value, {}});
+      const TempId n = static_cast<TempId>(temps_.size() - 1);
+      const_slots_[i] = n;
+      if (2 * ++num_consts_ > const_slots_.size()) grow_consts();
+      return n;
+    }
+    if (temps_[id].value == value && temps_[id].type == t) return id;
   }
-  return it->second;
+}
+
+void Ir::grow_consts() {
+  std::vector<TempId> old = std::move(const_slots_);
+  const_slots_.assign(old.size() * 2, 0);
+  const size_t mask = const_slots_.size() - 1;
+  for (TempId id : old) {
+    if (id == 0) continue;
+    size_t i = const_hash(temps_[id].type, temps_[id].value) & mask;
+    while (const_slots_[i]) i = (i + 1) & mask;
+    const_slots_[i] = id;
+  }
 }
 
 uint32_t Ir::add_helper(const HelperInfo *h) {

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "jit/ir/opcode.h"
@@ -102,7 +101,11 @@ class Ir {
  private:
   std::vector<TempInfo> temps_;
   std::vector<const HelperInfo *> helpers_;
-  std::unordered_map<uint64_t, TempId> consts_[2];  // by type
+  // The constant temps by (type, value): open addressing over a power-of-two table of temp
+  // ids, 0 (the env temp) for an empty slot; at most half full.
+  std::vector<TempId> const_slots_;
+  size_t num_consts_ = 0;
+  void grow_consts();
   uint32_t num_labels_ = 0;
 };
 

@@ -6,49 +6,82 @@ namespace qemu::jit {
 
 namespace {
 
+// Which temps are copies of which: src_ per copy, and per source a doubly linked list of its
+// copies (head_, next_, prev_) so that redefining either end is O(1) per link; sources_ lists
+// the temps that may have copies, so that block boundaries cost what is live, not the number
+// of temps.
 class Copies {
  public:
-  explicit Copies(const Ir &ir) : ir_(ir), src_(ir.num_temps(), kNone), dsts_(ir.num_temps()) {}
+  explicit Copies(const Ir &ir)
+      : src_(ir.num_temps(), kNone),
+        head_(ir.num_temps(), kNone),
+        next_(ir.num_temps(), kNone),
+        prev_(ir.num_temps(), kNone),
+        listed_(ir.num_temps(), 0) {}
 
   TempId resolve(TempId t) const { return t < src_.size() && src_[t] != kNone ? src_[t] : t; }
 
   // t gets a new value: it is no longer a copy, and its copies are no longer copies of it.
   void redefine(TempId t) {
     unlink(t);
-    for (TempId d : dsts_[t]) src_[d] = kNone;
-    dsts_[t].clear();
+    drop_copies_of(t);
   }
 
   void record(TempId d, TempId s) {
     if (d == s) return;
     src_[d] = s;
-    dsts_[s].push_back(d);
+    prev_[d] = kNone;
+    next_[d] = head_[s];
+    if (head_[s] != kNone) prev_[head_[s]] = d;
+    head_[s] = d;
+    if (!listed_[s]) {
+      listed_[s] = 1;
+      sources_.push_back(s);
+    }
   }
 
   // Drops every relation for which keep_source(source) is false.
   template <typename F>
   void drop_sources_unless(F keep_source) {
-    for (TempId s = 0; s < dsts_.size(); s++) {
-      if (dsts_[s].empty() || keep_source(s)) continue;
-      for (TempId d : dsts_[s]) src_[d] = kNone;
-      dsts_[s].clear();
+    size_t kept = 0;
+    for (TempId s : sources_) {
+      if (head_[s] != kNone && keep_source(s)) {
+        sources_[kept++] = s;
+        continue;
+      }
+      drop_copies_of(s);
+      listed_[s] = 0;
     }
+    sources_.resize(kept);
   }
   void drop_temp(TempId t) { redefine(t); }
 
  private:
   static constexpr TempId kNone = ~0u;
 
+  void drop_copies_of(TempId s) {
+    for (TempId d = head_[s]; d != kNone;) {
+      const TempId n = next_[d];
+      src_[d] = next_[d] = prev_[d] = kNone;
+      d = n;
+    }
+    head_[s] = kNone;
+  }
   void unlink(TempId d) {
-    TempId s = src_[d];
+    const TempId s = src_[d];
     if (s == kNone) return;
-    std::erase(dsts_[s], d);
-    src_[d] = kNone;
+    if (prev_[d] != kNone) {
+      next_[prev_[d]] = next_[d];
+    } else {
+      head_[s] = next_[d];
+    }
+    if (next_[d] != kNone) prev_[next_[d]] = prev_[d];
+    src_[d] = next_[d] = prev_[d] = kNone;
   }
 
-  const Ir &ir_;
-  std::vector<TempId> src_;
-  std::vector<std::vector<TempId>> dsts_;
+  std::vector<TempId> src_, head_, next_, prev_;
+  std::vector<uint8_t> listed_;
+  std::vector<TempId> sources_;
 };
 
 }  // namespace
@@ -56,14 +89,16 @@ class Copies {
 void propagate_copies(Ir &ir) {
   Copies copies(ir);
   auto kind = [&](TempId t) { return ir.temp(t).kind; };
+  std::vector<TempId> globals;
+  for (TempId t = 0; t < ir.num_temps(); t++) {
+    if (kind(t) == TempKind::global) globals.push_back(t);
+  }
   for (Op &op : ir.ops) {
     const Opcode opc = op.opc;
     if (opc == Opcode::set_label) copies.drop_sources_unless([](TempId) { return false; });
     for (unsigned i = 0; i < op.nin; i++) op.set_in(i, copies.resolve(op.in(i)));
     if (opc == Opcode::call && call_writes_globals(ir, op)) {
-      for (TempId t = 0; t < ir.num_temps(); t++) {
-        if (kind(t) == TempKind::global) copies.drop_temp(t);
-      }
+      for (TempId t : globals) copies.drop_temp(t);
     }
     for (unsigned i = 0; i < op.nout; i++) copies.redefine(op.out(i));
     if (opc == Opcode::mov) {

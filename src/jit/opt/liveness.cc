@@ -12,37 +12,52 @@ struct Live {
   const Ir &ir;
   std::vector<uint8_t> reg;  // the value is read later
   std::vector<uint8_t> mem;  // global: the CPU state must hold it later
+  // The globals and TB temps (few, fixed), and the temps whose reg bit was set since the last
+  // basic block boundary (possibly listed twice): block boundaries, faults and calls cost
+  // what they touch, not the number of temps.
+  std::vector<TempId> globals, tbs, touched;
 
-  explicit Live(const Ir &i) : ir(i), reg(i.num_temps(), 0), mem(i.num_temps(), 0) {}
+  explicit Live(const Ir &i) : ir(i), reg(i.num_temps(), 0), mem(i.num_temps(), 0) {
+    for (TempId t = 0; t < reg.size(); t++) {
+      if (kind(t) == TempKind::global) globals.push_back(t);
+      if (kind(t) == TempKind::tb) tbs.push_back(t);
+    }
+  }
 
   TempKind kind(TempId t) const { return ir.temp(t).kind; }
 
+  void read(TempId t) {
+    if (!reg[t]) touched.push_back(t);
+    reg[t] = 1;
+  }
+
   // Leaving the block: only the globals, in memory.
   void at_exit() {
-    for (TempId t = 0; t < reg.size(); t++) {
-      reg[t] = 0;
-      mem[t] = kind(t) == TempKind::global;
-    }
+    for (TempId t : touched) reg[t] = 0;
+    touched.clear();
+    globals_to_memory();
   }
-  // End of a basic block that continues in the block: globals in memory, TB temps kept.
-  void at_bb_end(bool keep) {
-    for (TempId t = 0; t < reg.size(); t++) {
-      TempKind k = kind(t);
-      if (k == TempKind::global) mem[t] = 1;
-      if (k == TempKind::tb) reg[t] = 1;
-      if (k == TempKind::bb && !keep) reg[t] = 0;
+  // End of a basic block that continues in the block: globals in memory, TB temps kept, the
+  // block-local temps dead.
+  void at_bb_end() {
+    size_t keep = 0;
+    for (TempId t : touched) {
+      if (kind(t) == TempKind::bb) {
+        reg[t] = 0;
+      } else if (reg[t]) {
+        touched[keep++] = t;
+      }
     }
+    touched.resize(keep);
+    globals_to_memory();
+    for (TempId t : tbs) read(t);
   }
   void globals_to_memory() {
-    for (TempId t = 0; t < reg.size(); t++) {
-      if (kind(t) == TempKind::global) mem[t] = 1;
-    }
+    for (TempId t : globals) mem[t] = 1;
   }
   // A call that writes globals: their values before it are not read through registers.
   void globals_clobbered() {
-    for (TempId t = 0; t < reg.size(); t++) {
-      if (kind(t) == TempKind::global) reg[t] = 0;
-    }
+    for (TempId t : globals) reg[t] = 0;
   }
 };
 
@@ -59,14 +74,14 @@ void backward_liveness(Ir &ir, bool remove_dead, bool annotate) {
     if (op_has(opc, kNoReturn)) {
       if (opc == Opcode::br) {
         live.at_exit();
-        live.at_bb_end(false);
+        live.at_bb_end();
       } else {
         live.at_exit();
       }
     } else if (op_has(opc, kBranch)) {
-      live.at_bb_end(false);
+      live.at_bb_end();
     } else if (opc == Opcode::set_label) {
-      live.at_bb_end(false);
+      live.at_bb_end();
     }
     // Outputs.
     bool pure = !op_has(opc, kSideEffects) || (opc == Opcode::call && call_is_pure(ir, op));
@@ -103,7 +118,7 @@ void backward_liveness(Ir &ir, bool remove_dead, bool annotate) {
         if (!again) life |= 1u << (op.nout + i);
       }
     }
-    for (unsigned i = 0; i < op.nin; i++) live.reg[op.in(i)] = 1;
+    for (unsigned i = 0; i < op.nin; i++) live.read(op.in(i));
     if (annotate) op.life = life;
   }
 }
