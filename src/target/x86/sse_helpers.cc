@@ -935,6 +935,36 @@ void scalar_double(CpuX86 &c, uint8_t *d, const uint8_t *s) {
   std::memcpy(d, &x, 8);
 }
 
+// addsd/subsd/mulsd/divsd as kinds 0-3 (kHelperSseSd's numbering); -1 for other operations.
+int sd_kind(unsigned op) {
+  switch (op) {
+    case kAddsd:
+      return 0;
+    case kSubsd:
+      return 1;
+    case kMulsd:
+      return 2;
+    case kDivsd:
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+// d's low double op= s's (kind as sd_kind).
+void scalar_double_kind(CpuX86 &c, unsigned kind, uint8_t *d, const uint8_t *s) {
+  switch (kind) {
+    case 0:
+      return scalar_double<kAddsd>(c, d, s);
+    case 1:
+      return scalar_double<kSubsd>(c, d, s);
+    case 2:
+      return scalar_double<kMulsd>(c, d, s);
+    default:
+      return scalar_double<kDivsd>(c, d, s);
+  }
+}
+
 // Everything but the moves and maskmov, on a register value.
 U sse_exec(CpuX86 &c, unsigned o, XmmReg &r, const XmmReg &s, unsigned i) {
   U ret = 0;
@@ -975,20 +1005,7 @@ U h_sse_sd(U env, U kind, U doff, U soff) {
     sse_checked(c, kOps[kind & 3], &r, &s, 0, 1);
     return 0;
   }
-  switch (kind) {
-    case 0:
-      scalar_double<kAddsd>(c, base + doff, base + soff);
-      break;
-    case 1:
-      scalar_double<kSubsd>(c, base + doff, base + soff);
-      break;
-    case 2:
-      scalar_double<kMulsd>(c, base + doff, base + soff);
-      break;
-    default:
-      scalar_double<kDivsd>(c, base + doff, base + soff);
-      break;
-  }
+  scalar_double_kind(c, static_cast<unsigned>(kind), base + doff, base + soff);
   return 0;
 }
 
@@ -1001,21 +1018,9 @@ U h_sse(U env, U op, U doff, U soff, U imm) {
     sse_checked(c, static_cast<unsigned>(op), &r, &s, static_cast<unsigned>(imm), 1);
     return 0;
   }
-  switch (op) {
-    case kAddsd:
-      scalar_double<kAddsd>(c, base + doff, base + soff);
-      return 0;
-    case kSubsd:
-      scalar_double<kSubsd>(c, base + doff, base + soff);
-      return 0;
-    case kMulsd:
-      scalar_double<kMulsd>(c, base + doff, base + soff);
-      return 0;
-    case kDivsd:
-      scalar_double<kDivsd>(c, base + doff, base + soff);
-      return 0;
-    default:
-      break;
+  if (const int kind = sd_kind(static_cast<unsigned>(op)); kind >= 0) {
+    scalar_double_kind(c, static_cast<unsigned>(kind), base + doff, base + soff);
+    return 0;
   }
   XmmReg &r = *reinterpret_cast<XmmReg *>(base + doff);
   XmmReg s;
@@ -1058,16 +1063,13 @@ U h_sse_vex(U env, U ctl, U dreg, U areg, U s0, U s1) {
   const unsigned op = ctl & 0xffff, imm = (ctl >> 16) & 0xff, n = (ctl >> 24) & 1 ? 2 : 1;
   const bool narrow = (ctl >> 25) & 1;
   const unsigned d = dreg & 15;
-  if (op >= kAddsd && op <= kDivsd && (op - kAddsd) % 4 == 0 && !mxcsr_unmasked(c)) {
+  if (const int kind = sd_kind(op); kind >= 0 && !mxcsr_unmasked(c)) {
     // vaddsd/vsubsd/vmulsd/vdivsd: the source's 8 bytes only (a memory operand was stored
     // there as 8), then in place.
     uint8_t y[8];
     std::memcpy(y, base + s0, 8);
     if ((areg & 15) != d) c.xmm[d] = c.xmm[areg & 15];
-    if (op == kAddsd) scalar_double<kAddsd>(c, c.xmm[d].b, y);
-    if (op == kSubsd) scalar_double<kSubsd>(c, c.xmm[d].b, y);
-    if (op == kMulsd) scalar_double<kMulsd>(c, c.xmm[d].b, y);
-    if (op == kDivsd) scalar_double<kDivsd>(c, c.xmm[d].b, y);
+    scalar_double_kind(c, static_cast<unsigned>(kind), c.xmm[d].b, y);
     c.ymmh[d] = XmmReg{};
     return 0;
   }
