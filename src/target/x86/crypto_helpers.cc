@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <utility>
 
@@ -98,13 +99,6 @@ uint32_t sub_word(uint32_t w) {
   return r;
 }
 
-constexpr uint32_t ror32(uint32_t v, unsigned n) {
-  return (v >> n) | (v << (32 - n));
-}
-constexpr uint32_t rol32(uint32_t v, unsigned n) {
-  return (v << n) | (v >> (32 - n));
-}
-
 XmmReg aes_portable(unsigned op, const XmmReg &dst, const XmmReg &src, unsigned imm) {
   XmmReg r = dst;
   switch (op) {
@@ -127,9 +121,9 @@ XmmReg aes_portable(unsigned op, const XmmReg &dst, const XmmReg &src, unsigned 
     default: {  // aeskeygenassist
       const uint32_t x1 = sub_word(src.d[1]), x3 = sub_word(src.d[3]);
       r.d[0] = x1;
-      r.d[1] = ror32(x1, 8) ^ imm;
+      r.d[1] = std::rotr(x1, 8) ^ imm;
       r.d[2] = x3;
-      r.d[3] = ror32(x3, 8) ^ imm;
+      r.d[3] = std::rotr(x3, 8) ^ imm;
       return r;
     }
   }
@@ -175,10 +169,10 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
       const unsigned g = imm & 3;
       uint32_t a = s1.d[3], b = s1.d[2], c = s1.d[1], d = s1.d[0], e = 0;
       for (unsigned i = 0; i < 4; i++) {
-        const uint32_t na = sha1_f(g, b, c, d) + rol32(a, 5) + s2.d[3 - i] + e + kK[g];
+        const uint32_t na = sha1_f(g, b, c, d) + std::rotl(a, 5) + s2.d[3 - i] + e + kK[g];
         e = d;
         d = c;
-        c = rol32(b, 30);
+        c = std::rotl(b, 30);
         b = a;
         a = na;
       }
@@ -190,7 +184,7 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
     }
     case kSha1nexte:
       r = s2;
-      r.d[3] = s2.d[3] + rol32(s1.d[3], 30);
+      r.d[3] = s2.d[3] + std::rotl(s1.d[3], 30);
       return r;
     case kSha1msg1:
       r.d[3] = s1.d[1] ^ s1.d[3];
@@ -199,10 +193,10 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
       r.d[0] = s2.d[2] ^ s1.d[0];
       return r;
     case kSha1msg2: {
-      const uint32_t w16 = rol32(s1.d[3] ^ s2.d[2], 1);
-      const uint32_t w17 = rol32(s1.d[2] ^ s2.d[1], 1);
-      const uint32_t w18 = rol32(s1.d[1] ^ s2.d[0], 1);
-      const uint32_t w19 = rol32(s1.d[0] ^ w16, 1);
+      const uint32_t w16 = std::rotl(s1.d[3] ^ s2.d[2], 1);
+      const uint32_t w17 = std::rotl(s1.d[2] ^ s2.d[1], 1);
+      const uint32_t w18 = std::rotl(s1.d[1] ^ s2.d[0], 1);
+      const uint32_t w19 = std::rotl(s1.d[0] ^ w16, 1);
       r.d[3] = w16;
       r.d[2] = w17;
       r.d[1] = w18;
@@ -215,8 +209,8 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
       for (unsigned i = 0; i < 2; i++) {
         const uint32_t ch = (e & f) ^ (~e & g);
         const uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-        const uint32_t s0 = ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22);
-        const uint32_t s1e = ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25);
+        const uint32_t s0 = std::rotr(a, 2) ^ std::rotr(a, 13) ^ std::rotr(a, 22);
+        const uint32_t s1e = std::rotr(e, 6) ^ std::rotr(e, 11) ^ std::rotr(e, 25);
         const uint32_t t1 = ch + s1e + xmm0.d[i] + h;
         h = g;
         g = f;
@@ -234,7 +228,7 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
       return r;
     }
     case kSha256msg1: {
-      auto sig0 = [](uint32_t x) { return ror32(x, 7) ^ ror32(x, 18) ^ (x >> 3); };
+      auto sig0 = [](uint32_t x) { return std::rotr(x, 7) ^ std::rotr(x, 18) ^ (x >> 3); };
       r.d[3] = s1.d[3] + sig0(s2.d[0]);
       r.d[2] = s1.d[2] + sig0(s1.d[3]);
       r.d[1] = s1.d[1] + sig0(s1.d[2]);
@@ -242,7 +236,7 @@ XmmReg sha_portable(unsigned op, const XmmReg &s1, const XmmReg &s2, const XmmRe
       return r;
     }
     default: {  // sha256msg2
-      auto sig1 = [](uint32_t x) { return ror32(x, 17) ^ ror32(x, 19) ^ (x >> 10); };
+      auto sig1 = [](uint32_t x) { return std::rotr(x, 17) ^ std::rotr(x, 19) ^ (x >> 10); };
       const uint32_t w16 = s1.d[0] + sig1(s2.d[2]);
       const uint32_t w17 = s1.d[1] + sig1(s2.d[3]);
       const uint32_t w18 = s1.d[2] + sig1(w16);
